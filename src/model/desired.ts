@@ -1,0 +1,138 @@
+// Model stage: the desired AWS state of one Ingress group, as plain JSON-able data.
+// Values that exist only after apply (ARNs, DNS names) are references by key, resolved by apply.
+
+/** A key naming one Ingress group: `group.name` for explicit groups, `<namespace>/<name>` otherwise. */
+export type GroupKey = string;
+
+/** Where a desired object came from, so reports can name the Ingress and field. */
+export interface SourceRef {
+  readonly ingress: string; // namespace/name
+  readonly field: string; // e.g. spec.rules[0].http.paths[1]
+}
+
+/** A problem in the user's input, reported as a Warning Event on the Ingress it names. */
+export interface Problem {
+  readonly ingress: string; // namespace/name
+  readonly field: string; // e.g. metadata.annotations['alb.ingress.kubernetes.io/scheme']
+  readonly value: string; // the value received, as the user wrote it (truncated)
+  readonly message: string; // what is wrong and how to fix it
+  /** `member`: the Ingress is left out of the group; `rule`: only the named rule/backend is affected. */
+  readonly scope: "member" | "rule";
+}
+
+/** ALB condition, in the `*Config` form of the ELBv2 API. */
+export type RuleCondition =
+  | { readonly field: "host-header"; readonly values: readonly string[] }
+  | { readonly field: "path-pattern"; readonly values: readonly string[] }
+  | { readonly field: "http-header"; readonly headerName: string; readonly values: readonly string[] }
+  | { readonly field: "http-request-method"; readonly values: readonly string[] }
+  | { readonly field: "source-ip"; readonly values: readonly string[] }
+  | { readonly field: "query-string"; readonly values: readonly { key?: string; value: string }[] };
+
+/** A target group referenced by its model key; weight only matters with several. */
+export interface TargetGroupTuple {
+  readonly targetGroup: string; // DesiredTargetGroup.key
+  readonly weight: number;
+}
+
+/** ALB action. Forward names target groups by key (resolved to ARNs at apply). */
+export type RuleAction =
+  | {
+      readonly type: "forward";
+      readonly targetGroups: readonly TargetGroupTuple[];
+      readonly stickiness?: { readonly enabled: boolean; readonly durationSeconds: number };
+    }
+  | {
+      readonly type: "fixed-response";
+      readonly statusCode: string;
+      readonly contentType?: string;
+      readonly messageBody?: string;
+    }
+  | {
+      readonly type: "redirect";
+      readonly statusCode: "HTTP_301" | "HTTP_302";
+      readonly protocol?: string;
+      readonly port?: string;
+      readonly host?: string;
+      readonly path?: string;
+      readonly query?: string;
+    };
+
+/** One listener rule. `order` ranks it within its listener (lower first); apply turns it into a priority. */
+export interface DesiredRule {
+  readonly order: number;
+  readonly conditions: readonly RuleCondition[];
+  readonly actions: readonly RuleAction[];
+  readonly source: SourceRef;
+}
+
+/** One listener, keyed by port. */
+export interface DesiredListener {
+  readonly port: number;
+  readonly protocol: "HTTP" | "HTTPS";
+  readonly defaultActions: readonly RuleAction[];
+  readonly rules: readonly DesiredRule[];
+  readonly sslPolicy?: string;
+  readonly certificateArns?: readonly string[];
+}
+
+/** ALB health check settings, with AWS LBC's defaults filled in by the builder. */
+export interface HealthCheck {
+  readonly protocol: "HTTP" | "HTTPS";
+  readonly port: string; // "traffic-port" or a number
+  readonly path: string;
+  readonly intervalSeconds: number;
+  readonly timeoutSeconds: number;
+  readonly healthyThresholdCount: number;
+  readonly unhealthyThresholdCount: number;
+  readonly matcher: string; // HTTP codes, e.g. "200"
+}
+
+/** One registered target: a pod IP and port. */
+export interface Target {
+  readonly id: string;
+  readonly port: number;
+}
+
+/** One target group per (Service, port) used by the group; target type `ip`. */
+export interface DesiredTargetGroup {
+  readonly key: string; // `<namespace>/<service>:<port>` as written in the Ingress backend
+  readonly name: string; // AWS name, ≤ 32 chars, stable; changes when an immutable setting changes
+  readonly protocol: "HTTP" | "HTTPS";
+  readonly protocolVersion: "HTTP1" | "HTTP2" | "GRPC";
+  readonly port: number;
+  readonly targetType: "ip";
+  readonly healthCheck: HealthCheck;
+  readonly targets: readonly Target[];
+  readonly tags: Readonly<Record<string, string>>;
+}
+
+/** The managed security group of the ALB: which ports are open to which CIDRs. */
+export interface DesiredSecurityGroup {
+  readonly name: string;
+  readonly description: string;
+  readonly ingress: readonly { readonly port: number; readonly cidr: string }[];
+  readonly tags: Readonly<Record<string, string>>;
+}
+
+/** The group's Application Load Balancer. */
+export interface DesiredLoadBalancer {
+  readonly name: string; // ≤ 32 chars, stable
+  readonly scheme: "internal" | "internet-facing";
+  readonly ipAddressType: "ipv4" | "dualstack";
+  readonly subnetIds: readonly string[];
+  readonly tags: Readonly<Record<string, string>>;
+}
+
+/** Everything one Ingress group should be in AWS, plus the problems found building it. */
+export interface DesiredGroup {
+  readonly group: GroupKey;
+  /** Members in group order (`group.order`, then namespace/name); deleted members are absent. */
+  readonly members: readonly string[];
+  /** Absent when the group has no member left: apply then deletes everything the group owns. */
+  readonly loadBalancer?: DesiredLoadBalancer;
+  readonly securityGroup?: DesiredSecurityGroup;
+  readonly listeners: readonly DesiredListener[];
+  readonly targetGroups: readonly DesiredTargetGroup[];
+  readonly problems: readonly Problem[];
+}

@@ -1,0 +1,167 @@
+// Runtime: the local testbed (LocalStack and a real kube-apiserver), started or reused by the project's scripts.
+// Used by `gannet dev` (the README's run command) and by the test suite's global setup.
+
+import { spawn } from "node:child_process";
+import { readFileSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+
+const root = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
+
+/** What a testbed start found or started. */
+export interface Testbed {
+  readonly kubeconfig: string;
+  readonly awsEndpoint: string;
+  /** Which servers this process started (and so may stop); reused or external ones are left alone. */
+  readonly started: { readonly localstack: boolean; readonly apiserver: boolean };
+  /** One line naming both servers, beginning with `testbed:`. */
+  readonly description: string;
+}
+
+/** Options for starting the testbed. */
+export interface TestbedOptions {
+  /** Called with each line the start scripts print (progress of a first build, timings). */
+  readonly onLine?: (line: string) => void;
+  readonly env?: NodeJS.ProcessEnv;
+}
+
+/** Raised when a testbed server cannot be started or reached; the message says how to fix it. */
+export class TestbedError extends Error {
+  override readonly name = "TestbedError";
+}
+
+interface ScriptResult {
+  readonly lines: string[];
+}
+
+function runScript(script: string, opts: TestbedOptions): Promise<ScriptResult> {
+  return new Promise((resolve, reject) => {
+    const child = spawn("bash", [join(root, script)], {
+      env: opts.env ?? process.env,
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    const lines: string[] = [];
+    const onData = (chunk: Buffer) => {
+      for (const line of chunk.toString().split("\n")) {
+        if (line.trim() === "") continue;
+        lines.push(line);
+        opts.onLine?.(line);
+      }
+    };
+    child.stdout.on("data", onData);
+    child.stderr.on("data", onData);
+    child.on("error", (cause) => reject(new TestbedError(`could not run ${script}: ${cause.message}`, { cause })));
+    child.on("close", (code) => {
+      if (code === 0) resolve({ lines });
+      else
+        reject(
+          new TestbedError(
+            `${script} failed (exit ${code}). Its output:\n${lines.slice(-40).join("\n")}\n` +
+              `Run \`bash ${script}\` to see the whole output; see README.md, section "The testbed".`,
+          ),
+        );
+    });
+  });
+}
+
+function valueOf(lines: readonly string[], prefix: string): string | undefined {
+  return lines.find((l) => l.startsWith(prefix))?.slice(prefix.length).trim();
+}
+
+async function startLocalStack(opts: TestbedOptions): Promise<{ endpoint: string; started: boolean }> {
+  const { lines } = await runScript("localstack/start.sh", opts);
+  const endpoint = valueOf(lines, "aws-endpoint:");
+  if (!endpoint) throw new TestbedError("localstack/start.sh did not print an `aws-endpoint:` line");
+  return { endpoint, started: !lines.some((l) => /reus/i.test(l)) };
+}
+
+async function startApiServer(opts: TestbedOptions): Promise<{ kubeconfig: string; started: boolean }> {
+  const env = opts.env ?? process.env;
+  const external = env.GANNET_KUBECONFIG;
+  if (external) return { kubeconfig: external, started: false };
+  const { lines } = await runScript("test/apiserver/start.sh", opts);
+  const kubeconfig = valueOf(lines, "kubeconfig:");
+  if (!kubeconfig) throw new TestbedError("test/apiserver/start.sh did not print a `kubeconfig:` line");
+  return { kubeconfig, started: !lines.some((l) => l.includes("reusing")) };
+}
+
+/** Starts or reuses both servers, in parallel, and describes them. */
+export async function startTestbed(opts: TestbedOptions = {}): Promise<Testbed> {
+  const [aws, kube] = await Promise.all([startLocalStack(opts), startApiServer(opts)]);
+  const description = await describeTestbed(aws.endpoint, kube.kubeconfig);
+  return {
+    kubeconfig: kube.kubeconfig,
+    awsEndpoint: aws.endpoint,
+    started: { localstack: aws.started, apiserver: kube.started },
+    description,
+  };
+}
+
+/** Stops the servers this process started. */
+export async function stopTestbed(testbed: Testbed, opts: TestbedOptions = {}): Promise<void> {
+  const stops: Promise<ScriptResult>[] = [];
+  if (testbed.started.localstack) stops.push(runScript("localstack/stop.sh", opts));
+  if (testbed.started.apiserver) stops.push(runScript("test/apiserver/stop.sh", opts));
+  await Promise.all(stops);
+}
+
+async function describeTestbed(awsEndpoint: string, kubeconfig: string): Promise<string> {
+  const localstack = await fetchJson(`${awsEndpoint}/_localstack/health`).catch(() => undefined);
+  const lsVersion = typeof localstack?.version === "string" ? localstack.version : "unknown version";
+  const motoExt = /^moto-ext==(\S+)/m.exec(readFileSync(join(root, "localstack", "requirements.txt"), "utf8"))?.[1];
+  const kube = readKubeconfigServer(kubeconfig);
+  const kubeVersion = await fetchKubeVersion(kube).catch(() => "unknown version");
+  return (
+    `testbed: LocalStack ${lsVersion} (elbv2 via moto-ext ${motoExt ?? "?"}) at ${awsEndpoint}; ` +
+    `kube-apiserver ${kubeVersion} at ${kube.server}`
+  );
+}
+
+async function fetchJson(url: string): Promise<Record<string, unknown>> {
+  const res = await fetch(url, { signal: AbortSignal.timeout(5000) });
+  return (await res.json()) as Record<string, unknown>;
+}
+
+interface KubeServer {
+  readonly server: string;
+  readonly token?: string;
+  readonly ca?: string;
+}
+
+function readKubeconfigServer(path: string): KubeServer {
+  const text = readFileSync(path, "utf8");
+  const server = /server:\s*(\S+)/.exec(text)?.[1] ?? "unknown server";
+  const token = /token:\s*(\S+)/.exec(text)?.[1];
+  const ca = /certificate-authority:\s*(\S+)/.exec(text)?.[1];
+  return { server, ...(token ? { token } : {}), ...(ca ? { ca } : {}) };
+}
+
+async function fetchKubeVersion(kube: KubeServer): Promise<string> {
+  // /version is readable by anyone; a curl-free probe keeps the description cheap and dependency-free.
+  const { request } = await import("node:https");
+  return new Promise((resolve, reject) => {
+    const req = request(
+      `${kube.server}/version`,
+      {
+        ...(kube.ca ? { ca: readFileSync(kube.ca) } : {}),
+        ...(kube.token ? { headers: { authorization: `Bearer ${kube.token}` } } : {}),
+        timeout: 5000,
+      },
+      (res) => {
+        let body = "";
+        res.on("data", (c: Buffer) => {
+          body += c.toString();
+        });
+        res.on("end", () => {
+          try {
+            resolve(String((JSON.parse(body) as { gitVersion?: string }).gitVersion ?? "unknown version"));
+          } catch (cause) {
+            reject(cause);
+          }
+        });
+      },
+    );
+    req.on("error", reject);
+    req.end();
+  });
+}
