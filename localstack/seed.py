@@ -18,7 +18,6 @@ REGION = os.environ.get("AWS_REGION") or os.environ.get("AWS_DEFAULT_REGION") or
 VPC_NAME = "gannet-testbed"
 VPC_CIDR = "10.20.0.0/16"
 TESTBED_TAG = "gannet.io/testbed"
-CLUSTER_TAG = "kubernetes.io/cluster/gannet-dev"
 ZONE_NAME = "gannet.example.com"
 ZONE_CALLER_REFERENCE = "gannet-testbed-gannet.example.com"
 
@@ -85,7 +84,8 @@ def ensure_subnets(ec2, vpc_id: str) -> None:
     for tier, suffix, cidr in SUBNETS:
         az = f"{REGION}{suffix}"
         name = f"{VPC_NAME}-{tier}-{az}"
-        want = {"Name": name, TESTBED_TAG: "true", ROLE_TAG[tier]: "1", CLUSTER_TAG: "shared"}
+        # No kubernetes.io/cluster/<name> tag: untagged subnets serve every cluster name (tests use unique ones).
+        want = {"Name": name, TESTBED_TAG: "true", ROLE_TAG[tier]: "1"}
         subnet = by_name.get(name) or by_cidr.get(cidr)
         if subnet:
             fix = missing_tags(subnet.get("Tags"), want)

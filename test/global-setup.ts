@@ -1,4 +1,5 @@
 // Integration tests: start (or reuse) the real testbed once, and stop only what this run started.
+import type {} from "vitest";
 import type { TestProject } from "vitest/node";
 import { startTestbed, stopTestbed, type Testbed } from "../src/runtime/testbed.ts";
 

@@ -135,4 +135,6 @@ export interface DesiredGroup {
   readonly listeners: readonly DesiredListener[];
   readonly targetGroups: readonly DesiredTargetGroup[];
   readonly problems: readonly Problem[];
+  /** Set when the group cannot converge safely (e.g. no usable subnets): apply changes nothing. */
+  readonly halt?: { readonly reason: string };
 }

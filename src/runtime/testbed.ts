@@ -108,7 +108,7 @@ export async function stopTestbed(testbed: Testbed, opts: TestbedOptions = {}): 
 async function describeTestbed(awsEndpoint: string, kubeconfig: string): Promise<string> {
   const localstack = await fetchJson(`${awsEndpoint}/_localstack/health`).catch(() => undefined);
   const lsVersion = typeof localstack?.version === "string" ? localstack.version : "unknown version";
-  const motoExt = /^moto-ext==(\S+)/m.exec(readFileSync(join(root, "localstack", "requirements.txt"), "utf8"))?.[1];
+  const motoExt = /^moto-ext(?:\[[^\]]*\])?==(\S+)/m.exec(readFileSync(join(root, "localstack", "requirements.txt"), "utf8"))?.[1];
   const kube = readKubeconfigServer(kubeconfig);
   const kubeVersion = await fetchKubeVersion(kube).catch(() => "unknown version");
   return (

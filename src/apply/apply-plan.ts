@@ -1,0 +1,166 @@
+// Apply stage: carry out a group's plan in order, one AWS call per change, resolving references
+// (security group id, ALB ARN, target group ARNs by key, listener ARNs by port) as they appear.
+
+import type { AwsPorts, ClusterInventory } from "../observe/observe-aws.ts";
+import type { DesiredGroup, RuleAction } from "../model/desired.ts";
+import { buildOwnershipTags, type Owner } from "../model/ownership.ts";
+import type { ObservedAction } from "../observe/observed.ts";
+import type { Bindings, GroupPlan } from "../plan/plan-group.ts";
+import { type Change, describeChange } from "../plan/changes.ts";
+import { toObservedAction } from "../plan/compare.ts";
+import { classifyAwsError } from "./errors.ts";
+
+/** What apply needs besides the plan. */
+export interface ApplyContext {
+  readonly ports: AwsPorts;
+  readonly owner: Owner;
+  readonly vpcId: string;
+  readonly desired: DesiredGroup;
+  /** Updated with what apply creates and deletes, so later groups of the same pass see it. */
+  readonly inventory: ClusterInventory;
+}
+
+/** What apply did. */
+export interface ApplyResult {
+  readonly applied: readonly Change[];
+  readonly loadBalancerArn?: string;
+}
+
+class Refs {
+  securityGroupId: string | undefined;
+  loadBalancerArn: string | undefined;
+  readonly targetGroupArns: Map<string, string>;
+  readonly listenerArns: Map<number, string>;
+
+  constructor(b: Bindings) {
+    this.securityGroupId = b.securityGroupId;
+    this.loadBalancerArn = b.loadBalancerArn;
+    this.targetGroupArns = new Map(Object.entries(b.targetGroupArns));
+    this.listenerArns = new Map(Object.entries(b.listenerArns).map(([p, a]) => [Number(p), a]));
+  }
+
+  need<T>(value: T | undefined, what: string): T {
+    if (value === undefined) throw new Error(`internal: ${what} is not known yet; the plan is out of order`);
+    return value;
+  }
+
+  actions(actions: readonly RuleAction[]): ObservedAction[] {
+    return actions.map((a) =>
+      toObservedAction(a, (key) => this.need(this.targetGroupArns.get(key), `target group ${key}`)),
+    );
+  }
+}
+
+async function applyChange(c: Change, refs: Refs, ctx: ApplyContext): Promise<void> {
+  const { elbv2, ec2 } = ctx.ports;
+  switch (c.kind) {
+    case "createSecurityGroup":
+      refs.securityGroupId = await ec2.createSecurityGroup(c.securityGroup, ctx.vpcId);
+      return;
+    case "authorizeIngress":
+      return ec2.authorizeIngress(refs.need(refs.securityGroupId, "security group"), c.rules);
+    case "revokeIngress":
+      return ec2.revokeIngress(c.securityGroupId, c.rules);
+    case "deleteSecurityGroup":
+      return ec2.deleteSecurityGroup(c.securityGroupId);
+    case "createLoadBalancer": {
+      const lb = await elbv2.createLoadBalancer(c.loadBalancer, refs.need(refs.securityGroupId, "security group"));
+      refs.loadBalancerArn = lb.arn;
+      ctx.inventory.loadBalancers.push(lb);
+      return;
+    }
+    case "setSubnets":
+      return elbv2.setSubnets(c.loadBalancerArn, c.subnetIds);
+    case "setSecurityGroups":
+      return elbv2.setSecurityGroups(c.loadBalancerArn, [refs.need(refs.securityGroupId, "security group")]);
+    case "deleteLoadBalancer":
+      await elbv2.deleteLoadBalancer(c.loadBalancerArn);
+      removeWhere(ctx.inventory.loadBalancers, (lb) => lb.arn === c.loadBalancerArn);
+      return;
+    case "createTargetGroup": {
+      const arn = await elbv2.createTargetGroup(c.targetGroup, ctx.vpcId);
+      refs.targetGroupArns.set(c.targetGroup.key, arn);
+      const { targets: _, ...summary } = { ...c.targetGroup, arn, targetType: "ip" };
+      ctx.inventory.targetGroups.push(summary);
+      return;
+    }
+    case "modifyTargetGroup": {
+      const tg = ctx.desired.targetGroups.find((t) => t.key === c.key);
+      return elbv2.modifyTargetGroup(c.targetGroupArn, c.healthCheck, tg?.protocolVersion ?? "HTTP1");
+    }
+    case "registerTargets":
+      return elbv2.registerTargets(refs.need(refs.targetGroupArns.get(c.key), `target group ${c.key}`), c.targets);
+    case "deregisterTargets":
+      return elbv2.deregisterTargets(c.targetGroupArn, c.targets);
+    case "deleteTargetGroup":
+      await elbv2.deleteTargetGroup(c.targetGroupArn);
+      removeWhere(ctx.inventory.targetGroups, (tg) => tg.arn === c.targetGroupArn);
+      return;
+    case "createListener": {
+      const arn = await elbv2.createListener({
+        ...c,
+        defaultActions: refs.actions(c.defaultActions),
+        loadBalancerArn: refs.need(refs.loadBalancerArn, "load balancer"),
+        tags: buildOwnershipTags(ctx.owner, "listener", String(c.port)),
+      });
+      refs.listenerArns.set(c.port, arn);
+      return;
+    }
+    case "modifyListener":
+      return elbv2.modifyListener(c.listenerArn, { ...c, defaultActions: refs.actions(c.defaultActions) });
+    case "deleteListener":
+      return elbv2.deleteListener(c.listenerArn);
+    case "deleteRule":
+      return elbv2.deleteRule(c.ruleArn);
+    case "modifyRule":
+      return elbv2.modifyRule(c.ruleArn, { conditions: c.conditions, actions: refs.actions(c.actions) });
+    case "setRulePriorities":
+      return elbv2.setRulePriorities(c.priorities);
+    case "createRule":
+      await elbv2.createRule({
+        listenerArn: refs.need(refs.listenerArns.get(c.port), `listener ${c.port}`),
+        priority: c.priority,
+        conditions: c.conditions,
+        actions: refs.actions(c.actions),
+        tags: buildOwnershipTags(ctx.owner, "rule"),
+      });
+      return;
+  }
+}
+
+function removeWhere<T>(list: T[], match: (t: T) => boolean): void {
+  const i = list.findIndex(match);
+  if (i >= 0) list.splice(i, 1);
+}
+
+/** Raised when a change fails; carries what was applied before it and how to retry. */
+export class ApplyError extends Error {
+  override readonly name = "ApplyError";
+  readonly applied: readonly Change[];
+  readonly change: Change;
+  readonly disposition: ReturnType<typeof classifyAwsError>;
+
+  constructor(change: Change, applied: readonly Change[], cause: unknown) {
+    const disposition = classifyAwsError(cause);
+    const detail = cause instanceof Error ? `${cause.name}: ${cause.message}` : String(cause);
+    super(`could not ${describeChange(change)}: ${detail}`, { cause });
+    this.change = change;
+    this.applied = applied;
+    this.disposition = disposition;
+  }
+}
+
+/** Runs the plan's changes in order; stops at the first failure (the next reconcile re-plans). */
+export async function applyPlan(plan: GroupPlan, ctx: ApplyContext): Promise<ApplyResult> {
+  const refs = new Refs(plan.bindings);
+  const applied: Change[] = [];
+  for (const change of plan.changes) {
+    try {
+      await applyChange(change, refs, ctx);
+    } catch (cause) {
+      throw new ApplyError(change, applied, cause);
+    }
+    applied.push(change);
+  }
+  return { applied, ...(refs.loadBalancerArn ? { loadBalancerArn: refs.loadBalancerArn } : {}) };
+}

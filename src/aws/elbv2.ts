@@ -1,0 +1,345 @@
+// AWS adapter: the narrow ELBv2 port the core uses. Paging and tag batching are hidden here.
+
+import {
+  AddListenerCertificatesCommand,
+  type ElasticLoadBalancingV2Client,
+  CreateListenerCommand,
+  CreateLoadBalancerCommand,
+  CreateRuleCommand,
+  CreateTargetGroupCommand,
+  DeleteListenerCommand,
+  DeleteLoadBalancerCommand,
+  DeleteRuleCommand,
+  DeleteTargetGroupCommand,
+  DeregisterTargetsCommand,
+  DescribeListenersCommand,
+  DescribeLoadBalancersCommand,
+  DescribeRulesCommand,
+  DescribeTagsCommand,
+  DescribeTargetGroupsCommand,
+  DescribeTargetHealthCommand,
+  type LoadBalancer,
+  ModifyListenerCommand,
+  ModifyRuleCommand,
+  ModifyTargetGroupCommand,
+  RegisterTargetsCommand,
+  SetRulePrioritiesCommand,
+  SetSecurityGroupsCommand,
+  SetSubnetsCommand,
+  type TargetGroup,
+} from "@aws-sdk/client-elastic-load-balancing-v2";
+import type { DesiredLoadBalancer, DesiredTargetGroup, HealthCheck, RuleCondition, Target } from "../model/desired.ts";
+import { TAG } from "../model/ownership.ts";
+import type {
+  ObservedAction,
+  ObservedListener,
+  ObservedLoadBalancer,
+  ObservedRule,
+  ObservedTargetGroup,
+} from "../observe/observed.ts";
+import {
+  fromSdkAction,
+  fromSdkCondition,
+  healthCheckOf,
+  healthCheckParams,
+  sortActions,
+  tagList,
+  tagMap,
+  toSdkAction,
+  toSdkCondition,
+} from "./elbv2-convert.ts";
+
+const TAG_BATCH = 20;
+
+/** A load balancer as listed, before its listeners are read. */
+export type LoadBalancerSummary = Omit<ObservedLoadBalancer, "listeners">;
+
+/** A target group as listed, before its targets are read; `key` is empty when untagged. */
+export type TargetGroupSummary = Omit<ObservedTargetGroup, "targets">;
+
+function toLoadBalancerSummary(lb: LoadBalancer, tags: Record<string, string>): LoadBalancerSummary {
+  return {
+    arn: lb.LoadBalancerArn ?? "",
+    name: lb.LoadBalancerName ?? "",
+    dnsName: lb.DNSName ?? "",
+    canonicalHostedZoneId: lb.CanonicalHostedZoneId ?? "",
+    scheme: lb.Scheme ?? "",
+    ipAddressType: lb.IpAddressType ?? "ipv4",
+    subnetIds: (lb.AvailabilityZones ?? []).map((z) => z.SubnetId ?? "").filter((id) => id !== ""),
+    securityGroupIds: lb.SecurityGroups ?? [],
+    tags,
+  };
+}
+
+function toTargetGroupSummary(tg: TargetGroup, tags: Record<string, string>): TargetGroupSummary {
+  return {
+    arn: tg.TargetGroupArn ?? "",
+    name: tg.TargetGroupName ?? "",
+    key: tags[TAG.key] ?? "",
+    protocol: tg.Protocol ?? "HTTP",
+    protocolVersion: tg.ProtocolVersion ?? "HTTP1",
+    port: tg.Port ?? 0,
+    targetType: tg.TargetType ?? "",
+    healthCheck: healthCheckOf(tg),
+    tags,
+  };
+}
+
+/** The ELBv2 calls Gannet makes. */
+export class Elbv2Port {
+  private readonly client: ElasticLoadBalancingV2Client;
+
+  constructor(client: ElasticLoadBalancingV2Client) {
+    this.client = client;
+  }
+
+  /** Tags of many resources, 20 ARNs per call. */
+  async describeTags(arns: readonly string[]): Promise<Map<string, Record<string, string>>> {
+    const out = new Map<string, Record<string, string>>();
+    for (let i = 0; i < arns.length; i += TAG_BATCH) {
+      const res = await this.client.send(new DescribeTagsCommand({ ResourceArns: arns.slice(i, i + TAG_BATCH) }));
+      for (const d of res.TagDescriptions ?? []) if (d.ResourceArn) out.set(d.ResourceArn, tagMap(d.Tags));
+    }
+    return out;
+  }
+
+  /** Every application load balancer in the region, with tags (the caller filters by ownership). */
+  async listLoadBalancers(): Promise<LoadBalancerSummary[]> {
+    const all: LoadBalancer[] = [];
+    let marker: string | undefined;
+    do {
+      const res = await this.client.send(new DescribeLoadBalancersCommand({ PageSize: 400, ...(marker ? { Marker: marker } : {}) }));
+      all.push(...(res.LoadBalancers ?? []).filter((lb) => lb.Type === "application" || lb.Type === undefined));
+      marker = res.NextMarker;
+    } while (marker);
+    const tags = await this.describeTags(all.map((lb) => lb.LoadBalancerArn ?? ""));
+    return all.map((lb) => toLoadBalancerSummary(lb, tags.get(lb.LoadBalancerArn ?? "") ?? {}));
+  }
+
+  /** Every target group in the region, with tags (the caller filters by ownership). */
+  async listTargetGroups(): Promise<TargetGroupSummary[]> {
+    const all: TargetGroup[] = [];
+    let marker: string | undefined;
+    do {
+      const res = await this.client.send(new DescribeTargetGroupsCommand({ PageSize: 400, ...(marker ? { Marker: marker } : {}) }));
+      all.push(...(res.TargetGroups ?? []));
+      marker = res.NextMarker;
+    } while (marker);
+    const tags = await this.describeTags(all.map((tg) => tg.TargetGroupArn ?? ""));
+    return all.map((tg) => toTargetGroupSummary(tg, tags.get(tg.TargetGroupArn ?? "") ?? {}));
+  }
+
+  /** Registered targets of a target group (every state but `draining`). */
+  async listTargets(targetGroupArn: string): Promise<Target[]> {
+    const res = await this.client.send(new DescribeTargetHealthCommand({ TargetGroupArn: targetGroupArn }));
+    return (res.TargetHealthDescriptions ?? [])
+      .filter((d) => d.TargetHealth?.State !== "draining")
+      .map((d) => ({ id: d.Target?.Id ?? "", port: d.Target?.Port ?? 0 }));
+  }
+
+  /** Listeners of a load balancer with their rules; `isOwned` decides from tags. */
+  async listListeners(
+    loadBalancerArn: string,
+    isOwned: (tags: Record<string, string>) => boolean,
+  ): Promise<ObservedListener[]> {
+    const res = await this.client.send(new DescribeListenersCommand({ LoadBalancerArn: loadBalancerArn }));
+    const listeners = res.Listeners ?? [];
+    const rulesByListener = await Promise.all(listeners.map((l) => this.listRules(l.ListenerArn ?? "")));
+    const arns = [...listeners.map((l) => l.ListenerArn ?? ""), ...rulesByListener.flat().map((r) => r.arn)];
+    const tags = await this.describeTags(arns);
+    return listeners.map((l, i) => ({
+      arn: l.ListenerArn ?? "",
+      port: l.Port ?? 0,
+      protocol: l.Protocol ?? "HTTP",
+      defaultActions: sortActions(l.DefaultActions).map(fromSdkAction),
+      rules: (rulesByListener[i] ?? []).map((r) => ({ ...r, owned: isOwned(tags.get(r.arn) ?? {}) })),
+      ...(l.SslPolicy ? { sslPolicy: l.SslPolicy } : {}),
+      certificateArns: (l.Certificates ?? []).map((c) => c.CertificateArn ?? ""),
+      owned: isOwned(tags.get(l.ListenerArn ?? "") ?? {}),
+    }));
+  }
+
+  private async listRules(listenerArn: string): Promise<Omit<ObservedRule, "owned">[]> {
+    const out: Omit<ObservedRule, "owned">[] = [];
+    let marker: string | undefined;
+    do {
+      const res = await this.client.send(
+        new DescribeRulesCommand({ ListenerArn: listenerArn, PageSize: 400, ...(marker ? { Marker: marker } : {}) }),
+      );
+      for (const r of res.Rules ?? []) {
+        if (r.IsDefault || r.Priority === "default") continue;
+        out.push({
+          arn: r.RuleArn ?? "",
+          priority: Number(r.Priority),
+          conditions: (r.Conditions ?? []).map(fromSdkCondition).filter((c): c is RuleCondition => c !== undefined),
+          actions: sortActions(r.Actions).map(fromSdkAction),
+        });
+      }
+      marker = res.NextMarker;
+    } while (marker);
+    return out;
+  }
+
+  /** Creates an ALB; always sends the scheme (emulators store an omitted one as nothing). */
+  async createLoadBalancer(lb: DesiredLoadBalancer, securityGroupId: string): Promise<LoadBalancerSummary> {
+    const res = await this.client.send(
+      new CreateLoadBalancerCommand({
+        Name: lb.name,
+        Type: "application",
+        Scheme: lb.scheme,
+        IpAddressType: lb.ipAddressType,
+        Subnets: [...lb.subnetIds],
+        SecurityGroups: [securityGroupId],
+        Tags: tagList(lb.tags),
+      }),
+    );
+    const created = res.LoadBalancers?.[0];
+    if (!created?.LoadBalancerArn) throw new Error(`CreateLoadBalancer for ${lb.name} returned no load balancer`);
+    return toLoadBalancerSummary(created, { ...lb.tags });
+  }
+
+  async setSubnets(loadBalancerArn: string, subnetIds: readonly string[]): Promise<void> {
+    await this.client.send(new SetSubnetsCommand({ LoadBalancerArn: loadBalancerArn, Subnets: [...subnetIds] }));
+  }
+
+  async setSecurityGroups(loadBalancerArn: string, securityGroupIds: readonly string[]): Promise<void> {
+    await this.client.send(
+      new SetSecurityGroupsCommand({ LoadBalancerArn: loadBalancerArn, SecurityGroups: [...securityGroupIds] }),
+    );
+  }
+
+  async deleteLoadBalancer(loadBalancerArn: string): Promise<void> {
+    await this.client.send(new DeleteLoadBalancerCommand({ LoadBalancerArn: loadBalancerArn }));
+  }
+
+  async createTargetGroup(tg: DesiredTargetGroup, vpcId: string): Promise<string> {
+    const res = await this.client.send(
+      new CreateTargetGroupCommand({
+        Name: tg.name,
+        Protocol: tg.protocol,
+        ProtocolVersion: tg.protocolVersion,
+        Port: tg.port,
+        TargetType: tg.targetType,
+        VpcId: vpcId,
+        ...healthCheckParams(tg.healthCheck, tg.protocolVersion),
+        Tags: tagList(tg.tags),
+      }),
+    );
+    const arn = res.TargetGroups?.[0]?.TargetGroupArn;
+    if (!arn) throw new Error(`CreateTargetGroup for ${tg.name} returned no ARN`);
+    return arn;
+  }
+
+  async modifyTargetGroup(targetGroupArn: string, healthCheck: HealthCheck, protocolVersion: string): Promise<void> {
+    const { HealthCheckEnabled: _, ...params } = healthCheckParams(healthCheck, protocolVersion);
+    await this.client.send(new ModifyTargetGroupCommand({ TargetGroupArn: targetGroupArn, ...params }));
+  }
+
+  async registerTargets(targetGroupArn: string, targets: readonly Target[]): Promise<void> {
+    await this.client.send(
+      new RegisterTargetsCommand({ TargetGroupArn: targetGroupArn, Targets: targets.map((t) => ({ Id: t.id, Port: t.port })) }),
+    );
+  }
+
+  async deregisterTargets(targetGroupArn: string, targets: readonly Target[]): Promise<void> {
+    await this.client.send(
+      new DeregisterTargetsCommand({ TargetGroupArn: targetGroupArn, Targets: targets.map((t) => ({ Id: t.id, Port: t.port })) }),
+    );
+  }
+
+  async deleteTargetGroup(targetGroupArn: string): Promise<void> {
+    await this.client.send(new DeleteTargetGroupCommand({ TargetGroupArn: targetGroupArn }));
+  }
+
+  async createListener(input: ListenerInput & { loadBalancerArn: string; tags: Record<string, string> }): Promise<string> {
+    const res = await this.client.send(
+      new CreateListenerCommand({
+        LoadBalancerArn: input.loadBalancerArn,
+        ...listenerParams(input),
+        Tags: tagList(input.tags),
+      }),
+    );
+    const arn = res.Listeners?.[0]?.ListenerArn;
+    if (!arn) throw new Error(`CreateListener on port ${input.port} returned no ARN`);
+    return arn;
+  }
+
+  async modifyListener(listenerArn: string, input: ListenerInput): Promise<void> {
+    await this.client.send(new ModifyListenerCommand({ ListenerArn: listenerArn, ...listenerParams(input) }));
+  }
+
+  async addListenerCertificates(listenerArn: string, certificateArns: readonly string[]): Promise<void> {
+    await this.client.send(
+      new AddListenerCertificatesCommand({
+        ListenerArn: listenerArn,
+        Certificates: certificateArns.map((CertificateArn) => ({ CertificateArn })),
+      }),
+    );
+  }
+
+  async deleteListener(listenerArn: string): Promise<void> {
+    await this.client.send(new DeleteListenerCommand({ ListenerArn: listenerArn }));
+  }
+
+  async createRule(input: RuleInput & { listenerArn: string; priority: number; tags: Record<string, string> }): Promise<string> {
+    const res = await this.client.send(
+      new CreateRuleCommand({
+        ListenerArn: input.listenerArn,
+        Priority: input.priority,
+        Conditions: input.conditions.map(toSdkCondition),
+        Actions: input.actions.map((a, i) => toSdkAction(a, i + 1)),
+        Tags: tagList(input.tags),
+      }),
+    );
+    const arn = res.Rules?.[0]?.RuleArn;
+    if (!arn) throw new Error(`CreateRule at priority ${input.priority} returned no ARN`);
+    return arn;
+  }
+
+  async modifyRule(ruleArn: string, input: RuleInput): Promise<void> {
+    await this.client.send(
+      new ModifyRuleCommand({
+        RuleArn: ruleArn,
+        Conditions: input.conditions.map(toSdkCondition),
+        Actions: input.actions.map((a, i) => toSdkAction(a, i + 1)),
+      }),
+    );
+  }
+
+  async setRulePriorities(priorities: readonly { ruleArn: string; priority: number }[]): Promise<void> {
+    await this.client.send(
+      new SetRulePrioritiesCommand({
+        RulePriorities: priorities.map((p) => ({ RuleArn: p.ruleArn, Priority: p.priority })),
+      }),
+    );
+  }
+
+  async deleteRule(ruleArn: string): Promise<void> {
+    await this.client.send(new DeleteRuleCommand({ RuleArn: ruleArn }));
+  }
+}
+
+/** Listener settings with actions already resolved to ARNs. */
+export interface ListenerInput {
+  readonly port: number;
+  readonly protocol: "HTTP" | "HTTPS";
+  readonly defaultActions: readonly ObservedAction[];
+  readonly sslPolicy?: string;
+  readonly certificateArn?: string;
+}
+
+/** Rule settings with actions already resolved to ARNs. */
+export interface RuleInput {
+  readonly conditions: readonly RuleCondition[];
+  readonly actions: readonly ObservedAction[];
+}
+
+function listenerParams(input: ListenerInput) {
+  return {
+    Port: input.port,
+    Protocol: input.protocol,
+    DefaultActions: input.defaultActions.map((a, i) => toSdkAction(a, i + 1)),
+    ...(input.protocol === "HTTPS" && input.sslPolicy ? { SslPolicy: input.sslPolicy } : {}),
+    ...(input.certificateArn ? { Certificates: [{ CertificateArn: input.certificateArn }] } : {}),
+  };
+}

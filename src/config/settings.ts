@@ -1,0 +1,80 @@
+// Config: validated settings from flags and environment. Bad values fail at the edge with a message
+// naming the setting, the value received and the fix.
+
+import { z } from "zod";
+
+/** Settings every front door shares. */
+export interface Settings {
+  readonly cluster: string;
+  readonly region: string;
+  readonly awsEndpoint?: string;
+  readonly kubeconfig?: string;
+  readonly vpcId?: string;
+  readonly concurrency: number;
+}
+
+/** Raised for a setting that cannot be used; the message says which and how to fix it. */
+export class SettingsError extends Error {
+  override readonly name = "SettingsError";
+}
+
+const schema = z.object({
+  cluster: z
+    .string({ error: "is required: pass --cluster <name> or set GANNET_CLUSTER_NAME" })
+    .regex(/^[a-zA-Z0-9][a-zA-Z0-9._-]{0,99}$/, {
+      error: "must be 1-100 letters, digits, '.', '_' or '-', starting with a letter or digit",
+    }),
+  region: z.string().regex(/^[a-z]{2}(-[a-z]+)+-\d$/, { error: "must be an AWS region such as us-east-1" }),
+  awsEndpoint: z.url({ error: "must be a URL such as http://127.0.0.1:4566" }).optional(),
+  kubeconfig: z.string().min(1).optional(),
+  vpcId: z.string().regex(/^vpc-[0-9a-f]{8,17}$/, { error: "must be a VPC id such as vpc-0abc1234" }).optional(),
+  concurrency: z.coerce
+    .number({ error: "must be a number" })
+    .int({ error: "must be a whole number" })
+    .min(1, { error: "must be at least 1" })
+    .max(64, { error: "must be at most 64" }),
+});
+
+/** Raw inputs, before validation: flags win over environment variables. */
+export interface RawSettings {
+  readonly cluster?: string | undefined;
+  readonly region?: string | undefined;
+  readonly awsEndpoint?: string | undefined;
+  readonly kubeconfig?: string | undefined;
+  readonly vpcId?: string | undefined;
+  readonly concurrency?: string | number | undefined;
+}
+
+const SOURCES: Record<keyof RawSettings, string> = {
+  cluster: "--cluster / GANNET_CLUSTER_NAME",
+  region: "--region / AWS_REGION",
+  awsEndpoint: "--aws-endpoint / AWS_ENDPOINT_URL",
+  kubeconfig: "--kubeconfig / GANNET_KUBECONFIG",
+  vpcId: "--vpc-id / GANNET_VPC_ID",
+  concurrency: "--concurrency / GANNET_CONCURRENCY",
+};
+
+function drop<T extends object>(o: T): T {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined && v !== "")) as T;
+}
+
+/** Validates settings from flags, falling back to the environment. */
+export function loadSettings(flags: RawSettings, env: NodeJS.ProcessEnv = process.env): Settings {
+  const raw = drop({
+    cluster: flags.cluster ?? env.GANNET_CLUSTER_NAME,
+    region: flags.region ?? env.AWS_REGION ?? env.AWS_DEFAULT_REGION ?? "us-east-1",
+    awsEndpoint: flags.awsEndpoint ?? env.AWS_ENDPOINT_URL,
+    kubeconfig: flags.kubeconfig ?? env.GANNET_KUBECONFIG,
+    vpcId: flags.vpcId ?? env.GANNET_VPC_ID,
+    concurrency: flags.concurrency ?? env.GANNET_CONCURRENCY ?? 4,
+  });
+  const parsed = schema.safeParse(raw);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((i) => {
+      const key = String(i.path[0]) as keyof RawSettings;
+      return `${SOURCES[key] ?? key}: ${i.message}; got ${JSON.stringify((raw as Record<string, unknown>)[key])}`;
+    });
+    throw new SettingsError(`invalid settings:\n  ${lines.join("\n  ")}`);
+  }
+  return drop(parsed.data) as Settings;
+}

@@ -1,0 +1,183 @@
+// Model stage: one Ingress group → its desired ALB, security group, listeners, rules and target groups.
+// Pure and deterministic: the same objects in any order give the same JSON.
+//
+// Scoping of bad input, from widest to narrowest:
+// - halt: AWS is left unchanged for the group (no usable subnets; every member invalid; or an invalid
+//   member was the only one to state a setting that shapes the ALB). See group-settings.ts.
+// - member: the Ingress is left out of the group (invalid or conflicting load-balancer-wide annotation);
+//   its routes are withdrawn, the other members converge.
+// - rule: one path, backend, default backend or setting is skipped, answered with 503, or defaulted.
+
+import { ANNOTATION, readGroupAnnotations, readMemberAnnotations } from "./annotations.ts";
+import type { ResolvedBackend, UnresolvedBackend } from "./backends.ts";
+import { serviceUnavailable } from "./backends.ts";
+import type { DesiredGroup, DesiredSecurityGroup, GroupKey, Problem, RuleAction } from "./desired.ts";
+import { mergeGroupSettings } from "./group-settings.ts";
+import { groupKeyOf, sortGroupMembers } from "./ingress-groups.ts";
+import type { EndpointSlice, Ingress, Service } from "./kube-objects.ts";
+import { buildListeners } from "./listeners.ts";
+import {
+  buildLoadBalancerName,
+  buildOwnershipTags,
+  buildSecurityGroupName,
+  mergeUserTags,
+  type Owner,
+} from "./ownership.ts";
+import {
+  ANNOTATION_PREFIX,
+  annotationField,
+  compareStrings,
+  createProblem,
+  objectKey,
+  sortProblems,
+  sortRecord,
+} from "./problems.ts";
+import { collectRoutes } from "./routes.ts";
+import { resolveSubnets, type Subnet } from "./subnets.ts";
+import { type BackendRef, buildTargetGroups, chooseTargetGroups } from "./target-groups.ts";
+
+export type { Subnet } from "./subnets.ts";
+
+/** What the model needs to know about the cluster and its VPC. */
+export interface ClusterContext {
+  readonly cluster: string;
+  readonly vpcId: string;
+  readonly subnets: readonly Subnet[];
+}
+
+/** Everything needed to build one group; `members` may include Ingresses being deleted. */
+export interface GroupInput {
+  readonly group: GroupKey;
+  readonly members: readonly Ingress[];
+  readonly services: readonly Service[];
+  readonly endpointSlices: readonly EndpointSlice[];
+  readonly context: ClusterContext;
+}
+
+/** Builds the desired state of one Ingress group. */
+export function buildDesiredGroup(input: GroupInput): DesiredGroup {
+  const { group, context } = input;
+  const owner: Owner = { cluster: context.cluster, group };
+  // Members being deleted contribute nothing; an Ingress of another group is not the caller's to pass.
+  const live = sortGroupMembers(
+    input.members.filter((m) => m.metadata.deletionTimestamp === undefined && groupKeyOf(m) === group),
+  );
+  if (live.length === 0) return { group, members: [], listeners: [], targetGroups: [], problems: [] };
+
+  const merged = mergeGroupSettings(
+    group,
+    live.map((ingress) => {
+      const placement = readGroupAnnotations(ingress).problems;
+      const annotations =
+        placement.length > 0
+          ? { settings: {}, stated: [], tags: {}, problems: placement, invalid: true }
+          : readMemberAnnotations(ingress);
+      return { ingress, annotations };
+    }),
+  );
+  const problems: Problem[] = [...merged.problems];
+  const halted = (reason: string): DesiredGroup => ({
+    group,
+    members: live.map(objectKey),
+    listeners: [],
+    targetGroups: [],
+    problems: sortProblems(problems),
+    halt: { reason },
+  });
+  if (merged.halt !== undefined) return halted(merged.halt);
+
+  const { settings, members } = merged;
+  const subnets = resolveSubnets({
+    cluster: context.cluster,
+    vpcId: context.vpcId,
+    subnets: context.subnets,
+    scheme: settings.scheme,
+    ...(settings.subnets ? { named: settings.subnets } : {}),
+  });
+  if (!subnets.ok) {
+    for (const { ingress } of members) {
+      problems.push(
+        createProblem({
+          ingress: objectKey(ingress),
+          field: annotationField(ANNOTATION.subnets),
+          value: ingress.metadata.annotations?.[`${ANNOTATION_PREFIX}${ANNOTATION.subnets}`] ?? "",
+          message: `${subnets.message}; AWS is left unchanged for group "${group}" until then`,
+          scope: "member",
+        }),
+      );
+    }
+    return halted(`no usable subnets: ${subnets.message}`);
+  }
+
+  const memberIngresses = members.map((m) => m.ingress);
+  const collected = collectRoutes(memberIngresses, input.services);
+  problems.push(...collected.problems);
+  const chosen = chooseTargetGroups(backendRefs(memberIngresses, collected));
+  problems.push(...chosen.problems);
+  const actionOf = (backend: ResolvedBackend | UnresolvedBackend): RuleAction => {
+    if (!backend.ok) return backend.action;
+    if (chosen.choices.get(backend.key)?.settings) {
+      return { type: "forward", targetGroups: [{ targetGroup: backend.key, weight: 1 }] };
+    }
+    return serviceUnavailable(`Backend service ${objectKey(backend.service)} is misconfigured`);
+  };
+  const built = buildListeners({
+    members,
+    routes: collected.routes,
+    ...(collected.defaultRoute ? { defaultRoute: collected.defaultRoute } : {}),
+    settings,
+    actionOf,
+  });
+  problems.push(...built.problems);
+  const used = new Set<string>();
+  for (const l of built.listeners) {
+    for (const action of [...l.defaultActions, ...l.rules.flatMap((r) => r.actions)]) {
+      if (action.type === "forward") for (const t of action.targetGroups) used.add(t.targetGroup);
+    }
+  }
+  const memberTags = new Map(memberIngresses.map((i) => [objectKey(i), readMemberAnnotations(i).tags]));
+  const tgs = buildTargetGroups({
+    owner,
+    choices: chosen.choices,
+    used,
+    endpointSlices: input.endpointSlices,
+    memberTags,
+  });
+  problems.push(...tgs.problems);
+
+  const securityGroup: DesiredSecurityGroup = {
+    name: buildSecurityGroupName(owner),
+    description: `Gannet-managed security group for Ingress group ${group}`,
+    ingress: built.listeners
+      .flatMap((l) => settings.inboundCidrs.map((cidr) => ({ port: l.port, cidr })))
+      .sort((a, b) => a.port - b.port || compareStrings(a.cidr, b.cidr)),
+    tags: sortRecord(mergeUserTags(buildOwnershipTags(owner, "security-group"), settings.tags).tags),
+  };
+  return {
+    group,
+    members: memberIngresses.map(objectKey),
+    loadBalancer: {
+      name: settings.loadBalancerName ?? buildLoadBalancerName(owner, settings.scheme),
+      scheme: settings.scheme,
+      ipAddressType: settings.ipAddressType,
+      subnetIds: subnets.subnetIds,
+      tags: sortRecord(mergeUserTags(buildOwnershipTags(owner, "load-balancer"), settings.tags).tags),
+    },
+    securityGroup,
+    listeners: built.listeners,
+    targetGroups: tgs.targetGroups,
+    problems: sortProblems(problems),
+  };
+}
+
+/** Resolved backends in group order: per member, its default backend first, then its routes. */
+function backendRefs(members: readonly Ingress[], collected: ReturnType<typeof collectRoutes>): BackendRef[] {
+  const refs: BackendRef[] = [];
+  for (const ingress of members) {
+    const d = collected.defaultRoute;
+    if (d && d.ingress === ingress && d.backend.ok) refs.push({ ingress, backend: d.backend });
+    for (const r of collected.routes)
+      if (r.ingress === ingress && r.backend.ok) refs.push({ ingress, backend: r.backend });
+  }
+  return refs;
+}

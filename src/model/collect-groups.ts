@@ -1,0 +1,53 @@
+// Model stage: from everything Kubernetes holds to the list of groups to reconcile. Pure.
+//
+// A group's live members are the accepted Ingresses whose current group it is. Its leaving members
+// are Ingresses whose finalizer still names it although they are deleted, moved to another group or
+// no longer of Gannet's class: the group drops their rules, then releases their finalizer.
+
+import type { GroupKey, Problem } from "./desired.ts";
+import { groupsOfFinalizers } from "./finalizers.ts";
+import { GANNET_CONTROLLER, selectIngresses } from "./ingress-class.ts";
+import { groupIngresses } from "./ingress-groups.ts";
+import type { Ingress, IngressClass } from "./kube-objects.ts";
+import { compareStrings, objectKey } from "./problems.ts";
+
+/** One group to reconcile. */
+export interface GroupMembers {
+  readonly group: GroupKey;
+  /** Accepted, not deleted, in group order. */
+  readonly members: readonly Ingress[];
+  /** Ingresses whose finalizer for this group must be released once AWS no longer serves them. */
+  readonly leaving: readonly Ingress[];
+  readonly problems: readonly Problem[];
+}
+
+/** Groups of a snapshot, in key order, including groups whose only Ingresses are leaving. */
+export function collectGroups(snapshot: {
+  readonly ingresses: readonly Ingress[];
+  readonly ingressClasses: readonly IngressClass[];
+}): GroupMembers[] {
+  const { accepted } = selectIngresses({
+    ingresses: snapshot.ingresses,
+    ingressClasses: snapshot.ingressClasses,
+    controller: GANNET_CONTROLLER,
+  });
+  const live = accepted.filter((i) => !i.metadata.deletionTimestamp);
+  const grouped = groupIngresses(live);
+  const current = new Map<string, GroupKey>();
+  for (const [key, g] of grouped) for (const m of g.members) current.set(objectKey(m), key);
+
+  const leaving = new Map<GroupKey, Ingress[]>();
+  for (const ingress of snapshot.ingresses) {
+    for (const group of groupsOfFinalizers(ingress)) {
+      if (current.get(objectKey(ingress)) === group) continue;
+      leaving.set(group, [...(leaving.get(group) ?? []), ingress]);
+    }
+  }
+  const keys = [...new Set([...grouped.keys(), ...leaving.keys()])].sort(compareStrings);
+  return keys.map((group) => ({
+    group,
+    members: grouped.get(group)?.members ?? [],
+    leaving: leaving.get(group) ?? [],
+    problems: grouped.get(group)?.problems ?? [],
+  }));
+}

@@ -1,0 +1,185 @@
+// Model stage: the load-balancer-wide settings of a group, agreed across its members.
+//
+// As in AWS LBC, a member that does not annotate a setting agrees with any value; the first member in group
+// order that sets it wins. Unlike AWS LBC, a member that disagrees (or has an invalid value) is left out with
+// a Problem instead of failing the whole group: it never changes the ALB, and the other members converge.
+// One exception keeps a working ALB safe: when a left-out member is the only one stating a setting that
+// shapes the ALB for everyone (scheme, address type, subnets, CIDRs, name), falling back to the default could
+// flip or open it, so the group halts (AWS is left unchanged) until the annotation is fixed.
+
+import type { ListenPort } from "./annotation-schemas.ts";
+import { ANNOTATION, type LoadBalancerSetting, type MemberAnnotations } from "./annotations.ts";
+import type { GroupKey, Problem } from "./desired.ts";
+import type { Ingress } from "./kube-objects.ts";
+import { ANNOTATION_PREFIX, annotationField, createProblem, objectKey } from "./problems.ts";
+
+/** Listener TLS policy used when no member sets `ssl-policy`. */
+export const DEFAULT_SSL_POLICY = "ELBSecurityPolicy-TLS13-1-2-2021-06";
+
+/** Listen ports of a member that does not set `listen-ports`. */
+export const DEFAULT_LISTEN_PORTS: readonly ListenPort[] = [{ protocol: "HTTP", port: 80 }];
+
+/** Settings of the group's ALB once members agree, defaults filled in. */
+export interface GroupSettings {
+  readonly scheme: "internal" | "internet-facing";
+  readonly ipAddressType: "ipv4" | "dualstack";
+  /** Subnet IDs or Name tag values; absent means discovery. */
+  readonly subnets?: readonly string[];
+  readonly inboundCidrs: readonly string[];
+  readonly loadBalancerName?: string;
+  readonly sslPolicy: string;
+  readonly certificateArns: readonly string[];
+  readonly tags: Readonly<Record<string, string>>;
+}
+
+/** A member that joins the ALB, with the ports its rules are served on. */
+export interface GroupMember {
+  readonly ingress: Ingress;
+  readonly listenPorts: readonly ListenPort[];
+}
+
+/** The agreed settings, the members that joined, the problems, and a halt reason when unsafe. */
+export interface MergedGroup {
+  readonly settings: GroupSettings;
+  readonly members: readonly GroupMember[];
+  readonly problems: readonly Problem[];
+  readonly halt?: string;
+}
+
+type AgreedSetting =
+  | "scheme"
+  | "ipAddressType"
+  | "subnets"
+  | "inboundCidrs"
+  | "loadBalancerName"
+  | "sslPolicy";
+const AGREED: readonly AgreedSetting[] = [
+  "scheme",
+  "ipAddressType",
+  "subnets",
+  "inboundCidrs",
+  "loadBalancerName",
+  "sslPolicy",
+];
+const SHAPES_ALB: readonly LoadBalancerSetting[] = [
+  "scheme",
+  "ipAddressType",
+  "subnets",
+  "inboundCidrs",
+  "loadBalancerName",
+];
+
+/** Merges members' annotations in group order; `annotations[i]` belongs to `members[i]`. */
+export function mergeGroupSettings(
+  group: GroupKey,
+  members: readonly { readonly ingress: Ingress; readonly annotations: MemberAnnotations }[],
+): MergedGroup {
+  const problems: Problem[] = [];
+  const agreed = new Map<AgreedSetting, { value: unknown; by: string }>();
+  const ports = new Map<number, { protocol: string; by: string }>();
+  const certificateArns: string[] = [];
+  const tags: Record<string, string> = {};
+  const tagOwners = new Map<string, string>();
+  const joined: GroupMember[] = [];
+  const leftOutInvalid: { key: string; stated: readonly LoadBalancerSetting[] }[] = [];
+
+  for (const { ingress, annotations } of members) {
+    const key = objectKey(ingress);
+    problems.push(...annotations.problems);
+    if (annotations.invalid) {
+      leftOutInvalid.push({ key, stated: annotations.stated });
+      continue;
+    }
+    const settings = annotations.settings;
+    const listenPorts = settings.listenPorts ?? DEFAULT_LISTEN_PORTS;
+    const conflicts: Problem[] = [];
+    const leftOut = `; set the same value or remove the annotation (the Ingress is left out of group "${group}" until then)`;
+    for (const setting of AGREED) {
+      const value = settings[setting];
+      const winner = agreed.get(setting);
+      if (value === undefined || !winner || JSON.stringify(winner.value) === JSON.stringify(value)) continue;
+      const message = `conflicts with ${JSON.stringify(winner.value)} set by ${winner.by}, the first member in group order that sets it${leftOut}`;
+      conflicts.push(conflict(ingress, ANNOTATION[setting], message));
+    }
+    for (const p of listenPorts) {
+      const winner = ports.get(p.port);
+      if (!winner || winner.protocol === p.protocol) continue;
+      const how = settings.listenPorts ? "" : " by default";
+      const message = `listens on port ${p.port} with ${p.protocol}${how}, but ${winner.by} serves port ${p.port} with ${winner.protocol}${leftOut}`;
+      conflicts.push(conflict(ingress, ANNOTATION.listenPorts, message));
+    }
+    if (conflicts.length > 0) {
+      problems.push(...conflicts);
+      continue;
+    }
+    for (const setting of AGREED) {
+      const value = settings[setting];
+      if (value !== undefined && !agreed.has(setting)) agreed.set(setting, { value, by: key });
+    }
+    for (const p of listenPorts) if (!ports.has(p.port)) ports.set(p.port, { protocol: p.protocol, by: key });
+    for (const arn of settings.certificateArns ?? [])
+      if (!certificateArns.includes(arn)) certificateArns.push(arn);
+    for (const [k, v] of Object.entries(annotations.tags)) {
+      const owner = tagOwners.get(k);
+      if (owner === undefined) {
+        tags[k] = v;
+        tagOwners.set(k, key);
+      } else if (tags[k] !== v) {
+        const message = `tag ${JSON.stringify(k)} is already ${JSON.stringify(tags[k])} from ${owner}, the first member in group order that sets it; this value is ignored`;
+        problems.push(createProblem({ ...conflict(ingress, ANNOTATION.tags, message), scope: "rule" }));
+      }
+    }
+    joined.push({ ingress, listenPorts });
+  }
+
+  const ipAddressType = (agreed.get("ipAddressType")?.value as GroupSettings["ipAddressType"]) ?? "ipv4";
+  const optional = (s: AgreedSetting) => {
+    const value = agreed.get(s)?.value;
+    return value === undefined ? {} : { [s]: value };
+  };
+  const settings = {
+    scheme: (agreed.get("scheme")?.value as GroupSettings["scheme"]) ?? "internal",
+    ipAddressType,
+    ...optional("subnets"),
+    inboundCidrs:
+      (agreed.get("inboundCidrs")?.value as string[]) ??
+      (ipAddressType === "dualstack" ? ["0.0.0.0/0", "::/0"] : ["0.0.0.0/0"]),
+    ...optional("loadBalancerName"),
+    sslPolicy: (agreed.get("sslPolicy")?.value as string) ?? DEFAULT_SSL_POLICY,
+    certificateArns,
+    tags,
+  } as GroupSettings;
+  const halt = haltReason(joined.length, leftOutInvalid, agreed);
+  return halt === undefined
+    ? { settings, members: joined, problems }
+    : { settings, members: joined, problems, halt };
+}
+
+/** Why applying would be unsafe, or undefined. */
+function haltReason(
+  joined: number,
+  leftOutInvalid: readonly { key: string; stated: readonly LoadBalancerSetting[] }[],
+  agreed: ReadonlyMap<string, unknown>,
+): string | undefined {
+  if (joined === 0 && leftOutInvalid.length > 0) {
+    return "every member of the group has an invalid load balancer annotation; AWS is left unchanged until one is fixed";
+  }
+  for (const { key, stated } of leftOutInvalid) {
+    const uncovered = stated.filter((s) => SHAPES_ALB.includes(s) && !agreed.has(s));
+    if (uncovered.length > 0) {
+      const names = uncovered.map((s) => `${ANNOTATION_PREFIX}${ANNOTATION[s]}`).join(", ");
+      return `${key} is left out for an invalid annotation and no other member sets ${names}; rather than fall back to a default that could change the load balancer, AWS is left unchanged until it is fixed`;
+    }
+  }
+  return undefined;
+}
+
+function conflict(ingress: Ingress, annotation: string, message: string): Problem {
+  return createProblem({
+    ingress: objectKey(ingress),
+    field: annotationField(annotation),
+    value: ingress.metadata.annotations?.[`${ANNOTATION_PREFIX}${annotation}`] ?? "",
+    message,
+    scope: "member",
+  });
+}

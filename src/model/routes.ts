@@ -1,0 +1,101 @@
+// Model stage: the routes of a group's members, in AWS LBC's priority order: member order, then rule
+// order, then within one rule Exact paths, Prefix paths longest first, ImplementationSpecific paths.
+// A bad host or path skips only that rule or path (a Problem with scope "rule").
+
+import { type ResolvedBackend, resolveBackend, type UnresolvedBackend } from "./backends.ts";
+import type { Problem, RuleCondition, SourceRef } from "./desired.ts";
+import type { Ingress, Service } from "./kube-objects.ts";
+import { normalizeHost, sortPaths, translatePath } from "./paths.ts";
+import { createProblem, objectKey } from "./problems.ts";
+
+/** One path of one member, with its conditions and resolved backend. */
+export interface Route {
+  readonly ingress: Ingress;
+  readonly conditions: readonly RuleCondition[];
+  readonly backend: ResolvedBackend | UnresolvedBackend;
+  readonly source: SourceRef;
+}
+
+/** The group's default backend: the first member in group order that sets `spec.defaultBackend`. */
+export interface DefaultRoute {
+  readonly ingress: Ingress;
+  readonly backend: ResolvedBackend | UnresolvedBackend;
+  readonly source: SourceRef;
+}
+
+/** Routes of the members (in priority order), the default route, and the problems found. */
+export interface CollectedRoutes {
+  readonly routes: readonly Route[];
+  readonly defaultRoute?: DefaultRoute;
+  readonly problems: readonly Problem[];
+}
+
+/** Collects the routes of `members`, which must be in group order. */
+export function collectRoutes(members: readonly Ingress[], services: readonly Service[]): CollectedRoutes {
+  const routes: Route[] = [];
+  const problems: Problem[] = [];
+  let defaultRoute: DefaultRoute | undefined;
+  for (const ingress of members) {
+    const key = objectKey(ingress);
+    const backend = ingress.spec.defaultBackend;
+    if (backend && defaultRoute) {
+      problems.push(
+        createProblem({
+          ingress: key,
+          field: "spec.defaultBackend",
+          value: backend.service?.name ?? backend.resource?.name ?? "",
+          message: `the group already has a default backend from ${objectKey(defaultRoute.ingress)} (first in group order); this one is ignored: remove it or route it with a rule`,
+          scope: "rule",
+        }),
+      );
+    } else if (backend) {
+      const resolved = resolveBackend(ingress, backend, "spec.defaultBackend", services);
+      if (!resolved.ok) problems.push(resolved.problem);
+      defaultRoute = { ingress, backend: resolved, source: { ingress: key, field: "spec.defaultBackend" } };
+    }
+    (ingress.spec.rules ?? []).forEach((rule, i) => {
+      let host: string | undefined;
+      if (rule.host !== undefined && rule.host !== "") {
+        host = normalizeHost(rule.host);
+        if (host === undefined) {
+          const message =
+            "must be a DNS name like app.example.com or *.example.com; the rule's paths are skipped";
+          problems.push(
+            createProblem({
+              ingress: key,
+              field: `spec.rules[${i}].host`,
+              value: rule.host,
+              message,
+              scope: "rule",
+            }),
+          );
+          return;
+        }
+      }
+      for (const { path, index: j } of sortPaths(rule.http?.paths ?? [])) {
+        const field = `spec.rules[${i}].http.paths[${j}]`;
+        const translated = translatePath(path.path, path.pathType);
+        if (!translated.ok) {
+          const pathTypeBad = !["Exact", "Prefix", "ImplementationSpecific"].includes(path.pathType);
+          problems.push(
+            createProblem({
+              ingress: key,
+              field: `${field}.${pathTypeBad ? "pathType" : "path"}`,
+              value: pathTypeBad ? path.pathType : (path.path ?? ""),
+              message: `${translated.message}; the path is skipped`,
+              scope: "rule",
+            }),
+          );
+          continue;
+        }
+        const conditions: RuleCondition[] = [];
+        if (host !== undefined) conditions.push({ field: "host-header", values: [host] });
+        conditions.push({ field: "path-pattern", values: translated.values });
+        const resolved = resolveBackend(ingress, path.backend, `${field}.backend`, services);
+        if (!resolved.ok) problems.push(resolved.problem);
+        routes.push({ ingress, conditions, backend: resolved, source: { ingress: key, field } });
+      }
+    });
+  }
+  return defaultRoute ? { routes, defaultRoute, problems } : { routes, problems };
+}

@@ -1,0 +1,62 @@
+// Observe stage: what AWS holds for the cluster and for one group, found by ownership tags only.
+
+import type { Ec2Port } from "../aws/ec2.ts";
+import type { Elbv2Port, LoadBalancerSummary, TargetGroupSummary } from "../aws/elbv2.ts";
+import type { Subnet } from "../model/build-group.ts";
+import { isOwnedBy, isOwnedByCluster, type Owner, TAG } from "../model/ownership.ts";
+import type { ObservedGroup } from "./observed.ts";
+
+/** The AWS ports observe and apply use. */
+export interface AwsPorts {
+  readonly elbv2: Elbv2Port;
+  readonly ec2: Ec2Port;
+}
+
+/**
+ * The cluster's tagged ALBs and target groups, and the ELB subnets, read once per pass and shared by
+ * the groups of that pass. Apply records what it creates, so the inventory stays true within a pass.
+ */
+export interface ClusterInventory {
+  readonly cluster: string;
+  readonly loadBalancers: LoadBalancerSummary[];
+  readonly targetGroups: TargetGroupSummary[];
+  readonly subnets: readonly Subnet[];
+}
+
+/** Reads the cluster's inventory: 1 + ⌈ALBs/20⌉ + 1 + ⌈TGs/20⌉ + 1 calls. */
+export async function observeCluster(ports: AwsPorts, cluster: string, vpcId: string | undefined): Promise<ClusterInventory> {
+  const [loadBalancers, targetGroups, subnets] = await Promise.all([
+    ports.elbv2.listLoadBalancers(),
+    ports.elbv2.listTargetGroups(),
+    ports.ec2.listElbSubnets(vpcId),
+  ]);
+  return {
+    cluster,
+    loadBalancers: loadBalancers.filter((lb) => isOwnedByCluster(lb.tags, cluster)),
+    targetGroups: targetGroups.filter((tg) => isOwnedByCluster(tg.tags, cluster)),
+    subnets,
+  };
+}
+
+/** Group keys that own something in the inventory (for `gc` and deletion after an uninstall). */
+export function groupsInInventory(inventory: ClusterInventory): string[] {
+  const keys = new Set<string>();
+  for (const r of [...inventory.loadBalancers, ...inventory.targetGroups]) {
+    const g = r.tags[TAG.group];
+    if (g) keys.add(g);
+  }
+  return [...keys].sort();
+}
+
+/** Reads one group's ALBs (with listeners and rules), target groups (with targets) and security groups. */
+export async function observeGroup(ports: AwsPorts, inventory: ClusterInventory, owner: Owner): Promise<ObservedGroup> {
+  const owned = (tags: Record<string, string>) => isOwnedBy(tags, owner);
+  const lbs = inventory.loadBalancers.filter((lb) => owned(lb.tags));
+  const tgs = inventory.targetGroups.filter((tg) => owned(tg.tags));
+  const [loadBalancers, targetGroups, securityGroups] = await Promise.all([
+    Promise.all(lbs.map(async (lb) => ({ ...lb, listeners: await ports.elbv2.listListeners(lb.arn, owned) }))),
+    Promise.all(tgs.map(async (tg) => ({ ...tg, targets: await ports.elbv2.listTargets(tg.arn) }))),
+    ports.ec2.listOwnedSecurityGroups(owner.cluster, owner.group),
+  ]);
+  return { loadBalancers, targetGroups, securityGroups };
+}

@@ -1,0 +1,133 @@
+// Plan stage: the changes a reconcile makes, as plain data in the order they must run.
+// References to things that may not exist yet (the group's ALB, security group, a target group by
+// key, a listener by port) are resolved by apply as earlier changes create them.
+
+import type {
+  DesiredLoadBalancer,
+  DesiredSecurityGroup,
+  DesiredTargetGroup,
+  HealthCheck,
+  RuleAction,
+  RuleCondition,
+  Target,
+} from "../model/desired.ts";
+
+/** An ingress permission of the managed security group. */
+export interface PortCidr {
+  readonly port: number;
+  readonly cidr: string;
+}
+
+/** One AWS change. `reason` says why, for `gannet plan` and Events. */
+export type Change =
+  | { readonly kind: "createSecurityGroup"; readonly securityGroup: DesiredSecurityGroup }
+  | { readonly kind: "authorizeIngress"; readonly rules: readonly PortCidr[] }
+  | { readonly kind: "revokeIngress"; readonly securityGroupId: string; readonly rules: readonly PortCidr[] }
+  | { readonly kind: "deleteSecurityGroup"; readonly securityGroupId: string; readonly name: string }
+  | { readonly kind: "createLoadBalancer"; readonly loadBalancer: DesiredLoadBalancer }
+  | { readonly kind: "setSubnets"; readonly loadBalancerArn: string; readonly subnetIds: readonly string[] }
+  | { readonly kind: "setSecurityGroups"; readonly loadBalancerArn: string }
+  | { readonly kind: "deleteLoadBalancer"; readonly loadBalancerArn: string; readonly name: string }
+  | { readonly kind: "createTargetGroup"; readonly targetGroup: DesiredTargetGroup }
+  | { readonly kind: "modifyTargetGroup"; readonly targetGroupArn: string; readonly key: string; readonly healthCheck: HealthCheck }
+  | { readonly kind: "registerTargets"; readonly key: string; readonly targets: readonly Target[] }
+  | { readonly kind: "deregisterTargets"; readonly targetGroupArn: string; readonly key: string; readonly targets: readonly Target[] }
+  | { readonly kind: "deleteTargetGroup"; readonly targetGroupArn: string; readonly name: string }
+  | {
+      readonly kind: "createListener";
+      readonly port: number;
+      readonly protocol: "HTTP" | "HTTPS";
+      readonly defaultActions: readonly RuleAction[];
+      readonly sslPolicy?: string;
+      readonly certificateArn?: string;
+    }
+  | {
+      readonly kind: "modifyListener";
+      readonly listenerArn: string;
+      readonly port: number;
+      readonly protocol: "HTTP" | "HTTPS";
+      readonly defaultActions: readonly RuleAction[];
+      readonly sslPolicy?: string;
+      readonly certificateArn?: string;
+    }
+  | { readonly kind: "deleteListener"; readonly listenerArn: string; readonly port: number }
+  | { readonly kind: "deleteRule"; readonly ruleArn: string; readonly port: number; readonly priority: number }
+  | {
+      readonly kind: "modifyRule";
+      readonly ruleArn: string;
+      readonly port: number;
+      readonly conditions: readonly RuleCondition[];
+      readonly actions: readonly RuleAction[];
+    }
+  | {
+      readonly kind: "setRulePriorities";
+      readonly port: number;
+      readonly priorities: readonly { readonly ruleArn: string; readonly priority: number }[];
+    }
+  | {
+      readonly kind: "createRule";
+      readonly port: number;
+      readonly priority: number;
+      readonly conditions: readonly RuleCondition[];
+      readonly actions: readonly RuleAction[];
+    };
+
+/** The kinds of change, for counting. */
+export type ChangeKind = Change["kind"];
+
+function conditionText(conditions: readonly RuleCondition[]): string {
+  return conditions
+    .map((c) => (c.field === "http-header" ? `${c.headerName}=${c.values.join("|")}` : `${c.field}=${JSON.stringify(c.values)}`))
+    .join(" ");
+}
+
+/** One human line for a change, as `gannet plan` prints it. */
+export function describeChange(c: Change): string {
+  switch (c.kind) {
+    case "createSecurityGroup":
+      return `create security group ${c.securityGroup.name}`;
+    case "authorizeIngress":
+      return `open ${c.rules.map((r) => `${r.port}/${r.cidr}`).join(", ")} on the security group`;
+    case "revokeIngress":
+      return `close ${c.rules.map((r) => `${r.port}/${r.cidr}`).join(", ")} on ${c.securityGroupId}`;
+    case "deleteSecurityGroup":
+      return `delete security group ${c.name} (${c.securityGroupId})`;
+    case "createLoadBalancer":
+      return `create ${c.loadBalancer.scheme} ALB ${c.loadBalancer.name} in ${c.loadBalancer.subnetIds.join(",")}`;
+    case "setSubnets":
+      return `set ALB subnets to ${c.subnetIds.join(",")}`;
+    case "setSecurityGroups":
+      return "attach the managed security group to the ALB";
+    case "deleteLoadBalancer":
+      return `delete ALB ${c.name}`;
+    case "createTargetGroup":
+      return `create target group ${c.targetGroup.name} for ${c.targetGroup.key}`;
+    case "modifyTargetGroup":
+      return `update health check of target group ${c.key}`;
+    case "registerTargets":
+      return `register ${c.targets.length} target(s) in ${c.key}: ${c.targets.map((t) => `${t.id}:${t.port}`).join(", ")}`;
+    case "deregisterTargets":
+      return `deregister ${c.targets.length} target(s) from ${c.key}: ${c.targets.map((t) => `${t.id}:${t.port}`).join(", ")}`;
+    case "deleteTargetGroup":
+      return `delete target group ${c.name}`;
+    case "createListener":
+      return `create ${c.protocol} listener on port ${c.port}`;
+    case "modifyListener":
+      return `update listener ${c.port} (default action, policy or certificate)`;
+    case "deleteListener":
+      return `delete listener on port ${c.port}`;
+    case "deleteRule":
+      return `delete rule ${c.priority} on listener ${c.port}`;
+    case "modifyRule":
+      return `update rule on listener ${c.port}: ${conditionText(c.conditions)}`;
+    case "setRulePriorities":
+      return `reorder ${c.priorities.length} rule(s) on listener ${c.port}`;
+    case "createRule":
+      return `create rule ${c.priority} on listener ${c.port}: ${conditionText(c.conditions)}`;
+  }
+}
+
+/** True for changes that remove something (used to order and to report). */
+export function isDeletion(c: Change): boolean {
+  return c.kind.startsWith("delete") || c.kind === "revokeIngress" || c.kind === "deregisterTargets";
+}

@@ -1,0 +1,98 @@
+// Report stage: Ingress status and Events after a group's reconcile.
+// Status is patched only when the address changes; an Event repeats only when its text changes.
+
+import type { Problem } from "../model/desired.ts";
+import type { Ingress } from "../model/kube-objects.ts";
+import { objectKey } from "../model/problems.ts";
+import { type Change, isDeletion } from "../plan/changes.ts";
+
+/** The Kubernetes writes reporting needs (the kube adapter implements them). */
+export interface ReportSink {
+  patchIngressStatus(ingress: Ingress, hostname: string | undefined): Promise<void>;
+  createEvent(input: {
+    ingress: Ingress;
+    type: "Normal" | "Warning";
+    reason: string;
+    message: string;
+    instance: string;
+  }): Promise<void>;
+}
+
+/** Event reasons, in the words operators search for. */
+export const REASON = {
+  reconciled: "SuccessfullyReconciled",
+  invalid: "InvalidIngress",
+  failedDeploy: "FailedDeployModel",
+  deleted: "CleanedUp",
+} as const;
+
+/** Suppresses an Event whose (object, reason, message) was already sent by this process recently. */
+export class EventDeduper {
+  private readonly seen = new Map<string, number>();
+  private readonly ttlMs: number;
+
+  constructor(ttlMs = 10 * 60_000) {
+    this.ttlMs = ttlMs;
+  }
+
+  /** True when the Event should be sent now. */
+  shouldSend(key: string, now = Date.now()): boolean {
+    const last = this.seen.get(key);
+    if (last !== undefined && now - last < this.ttlMs) return false;
+    this.seen.set(key, now);
+    return true;
+  }
+
+  /** Forgets an object's Events, so its next problem is reported again at once. */
+  forget(prefix: string): void {
+    for (const k of this.seen.keys()) if (k.startsWith(prefix)) this.seen.delete(k);
+  }
+}
+
+/** One line saying what a reconcile changed, e.g. "created 1 ALB, 3 rules; registered 4 targets". */
+export function summarizeChanges(changes: readonly Change[]): string {
+  if (changes.length === 0) return "no change needed";
+  const counts = new Map<string, number>();
+  for (const c of changes) counts.set(c.kind, (counts.get(c.kind) ?? 0) + 1);
+  const parts = [...counts].map(([kind, n]) => `${kind} ×${n}`);
+  const deletions = changes.filter(isDeletion).length;
+  return `${changes.length} AWS change(s): ${parts.join(", ")}${deletions ? ` (${deletions} removal(s))` : ""}`;
+}
+
+/** Formats a Problem as the Warning Event text: field, value received, and the fix. */
+export function formatProblem(p: Problem): string {
+  return `${p.field}: ${p.message} (value: ${JSON.stringify(p.value)})`;
+}
+
+/** What a group's report needs. */
+export interface GroupReport {
+  readonly live: readonly Ingress[];
+  readonly hostname: string | undefined;
+  readonly applied: readonly Change[];
+  readonly problems: readonly Problem[];
+  readonly failure?: string;
+  readonly instance: string;
+}
+
+/** Patches status where the address changed and records the Events of one reconcile. */
+export async function reportGroup(sink: ReportSink, dedupe: EventDeduper, r: GroupReport): Promise<void> {
+  const send = async (ingress: Ingress, type: "Normal" | "Warning", reason: string, message: string) => {
+    // Warnings repeat every reconcile until fixed; Normal Events happen only when something changed.
+    const key = `${ingress.metadata.uid ?? objectKey(ingress)}|${reason}|${message}`;
+    if (type === "Warning" && !dedupe.shouldSend(key)) return;
+    await sink.createEvent({ ingress, type, reason, message, instance: r.instance });
+  };
+  for (const ingress of r.live) {
+    const current = ingress.status?.loadBalancer?.ingress?.[0]?.hostname;
+    const currentCount = ingress.status?.loadBalancer?.ingress?.length ?? 0;
+    if (r.hostname !== undefined && (current !== r.hostname || currentCount !== 1)) {
+      await sink.patchIngressStatus(ingress, r.hostname);
+    }
+    const key = objectKey(ingress);
+    for (const p of r.problems.filter((p) => p.ingress === key)) await send(ingress, "Warning", REASON.invalid, formatProblem(p));
+    if (r.failure) await send(ingress, "Warning", REASON.failedDeploy, r.failure);
+    else if (r.applied.length > 0) {
+      await send(ingress, "Normal", REASON.reconciled, `${summarizeChanges(r.applied)}; address ${r.hostname ?? "pending"}`);
+    }
+  }
+}

@@ -1,0 +1,115 @@
+#!/usr/bin/env node
+// Runtime: the `gannet` command line. Each command parses input, wires the core and maps the outcome
+// to an exit code: reconcile (1 when a group failed), plan (0 nothing to do, 2 changes), controller, dev.
+
+import { Command, Option } from "commander";
+import { loadSettings, type RawSettings, SettingsError } from "../config/settings.ts";
+import { describeChange } from "../plan/changes.ts";
+import { runController } from "./controller.ts";
+import { runDev } from "./dev.ts";
+import { formatOutcome } from "./format.ts";
+import { createRuntime, resolveVpcId, RuntimeError, runPass } from "./pass.ts";
+
+interface CommonFlags extends RawSettings {
+  readonly quiet?: boolean;
+}
+
+function withCommonFlags(cmd: Command): Command {
+  return cmd
+    .addOption(new Option("--cluster <name>", "cluster name written into ownership tags (env GANNET_CLUSTER_NAME)"))
+    .addOption(new Option("--region <region>", "AWS region (env AWS_REGION; default us-east-1)"))
+    .addOption(new Option("--aws-endpoint <url>", "AWS endpoint override, e.g. LocalStack (env AWS_ENDPOINT_URL)"))
+    .addOption(new Option("--kubeconfig <path>", "kubeconfig file (env GANNET_KUBECONFIG; default: in-cluster or ~/.kube/config)"))
+    .addOption(new Option("--vpc-id <id>", "VPC of the ALBs (env GANNET_VPC_ID; default: the VPC of the ELB-tagged subnets)"))
+    .addOption(new Option("--concurrency <n>", "groups reconciled in parallel (env GANNET_CONCURRENCY; default 4)"));
+}
+
+async function reconcileCommand(flags: CommonFlags): Promise<number> {
+  const rt = createRuntime(loadSettings(flags));
+  try {
+    const vpcId = await resolveVpcId(rt);
+    const outcomes = await runPass(rt, vpcId, { onOutcome: (o) => console.log(formatOutcome(o)) });
+    const failed = outcomes.filter((o) => o.error);
+    const totals = rt.stats.totals();
+    console.log(
+      `reconciled ${outcomes.length} group(s), ${failed.length} failed; AWS calls: ${totals.calls} (${totals.mutating} mutating)`,
+    );
+    return failed.length > 0 ? 1 : 0;
+  } finally {
+    rt.close();
+  }
+}
+
+async function planCommand(flags: CommonFlags): Promise<number> {
+  const rt = createRuntime(loadSettings(flags));
+  try {
+    const vpcId = await resolveVpcId(rt);
+    const outcomes = await runPass(rt, vpcId, { dryRun: true });
+    let changes = 0;
+    for (const o of outcomes) {
+      console.log(`group ${o.group}: ${o.planned.length === 0 ? "in sync" : `${o.planned.length} change(s)`}`);
+      for (const c of o.planned) console.log(`  ${describeChange(c)}`);
+      for (const p of o.desired.problems) console.log(`  ! ${p.ingress} ${p.field}: ${p.message}`);
+      if (o.error) console.log(`  error: ${o.error}`);
+      changes += o.planned.length;
+    }
+    if (outcomes.some((o) => o.error)) return 1;
+    return changes > 0 ? 2 : 0;
+  } finally {
+    rt.close();
+  }
+}
+
+/** Parses argv and runs the chosen command; resolves to the exit code. */
+export async function main(argv: readonly string[]): Promise<number> {
+  let code = 0;
+  const program = new Command()
+    .name("gannet")
+    .description("Kubernetes Ingress controller for AWS: ALBs, ACM certificates and Route53 records from Ingresses")
+    .exitOverride();
+  withCommonFlags(program.command("reconcile").description("reconcile every Ingress group once and exit")).action(
+    async (f: CommonFlags) => {
+      code = await reconcileCommand(f);
+    },
+  );
+  withCommonFlags(program.command("plan").description("print the AWS changes a reconcile would make (exit 2 when any)")).action(
+    async (f: CommonFlags) => {
+      code = await planCommand(f);
+    },
+  );
+  withCommonFlags(program.command("controller").description("watch Kubernetes and reconcile affected groups")).action(
+    async (f: CommonFlags) => {
+      code = await runController(loadSettings(f));
+    },
+  );
+  withCommonFlags(
+    program
+      .command("dev")
+      .description("start the local testbed, install the examples and run the controller in the foreground")
+      .option("--no-examples", "do not apply examples/"),
+  ).action(async (f: CommonFlags & { examples: boolean }) => {
+    code = await runDev(f, { examples: f.examples });
+  });
+  try {
+    await program.parseAsync([...argv], { from: "user" });
+  } catch (err) {
+    if (err instanceof SettingsError || err instanceof RuntimeError) {
+      console.error(`gannet: ${err.message}`);
+      return 2;
+    }
+    const e = err as { code?: string; exitCode?: number };
+    if (typeof e.code === "string" && e.code.startsWith("commander.")) return e.exitCode ?? 2;
+    throw err;
+  }
+  return code;
+}
+
+if (import.meta.main) {
+  main(process.argv.slice(2)).then(
+    (code) => process.exit(code),
+    (err: unknown) => {
+      console.error(`gannet: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
+      process.exit(1);
+    },
+  );
+}

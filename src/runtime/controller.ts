@@ -1,0 +1,110 @@
+// Runtime: `gannet controller`. Watches Ingresses, IngressClasses, Services and EndpointSlices and
+// reconciles on change (debounced), on a resync timer, and again after a failure with backoff.
+// A plain watch loop: informers, a per-key work queue and leader election arrive with the runtime work.
+
+import { Watch } from "@kubernetes/client-node";
+import type { Settings } from "../config/settings.ts";
+import type { ReconcileOutcome } from "../reconcile/reconcile-group.ts";
+import { formatOutcome } from "./format.ts";
+import { createRuntime, resolveVpcId, runPass } from "./pass.ts";
+
+const WATCHED = [
+  "/apis/networking.k8s.io/v1/ingresses",
+  "/apis/networking.k8s.io/v1/ingressclasses",
+  "/api/v1/services",
+  "/apis/discovery.k8s.io/v1/endpointslices",
+];
+
+/** Options of the controller loop. */
+export interface ControllerOptions {
+  readonly signal?: AbortSignal;
+  readonly onOutcome?: (o: ReconcileOutcome) => void;
+  readonly log?: (line: string) => void;
+  readonly resyncMs?: number;
+  readonly debounceMs?: number;
+}
+
+/** Runs until the signal aborts (or SIGINT/SIGTERM); resolves to the exit code. */
+export async function runController(settings: Settings, opts: ControllerOptions = {}): Promise<number> {
+  const log = opts.log ?? ((l: string) => console.log(l));
+  const onOutcome = opts.onOutcome ?? ((o: ReconcileOutcome) => log(formatOutcome(o)));
+  const stop = new AbortController();
+  const onSignal = () => stop.abort();
+  process.once("SIGINT", onSignal);
+  process.once("SIGTERM", onSignal);
+  opts.signal?.addEventListener("abort", onSignal, { once: true });
+
+  const rt = createRuntime(settings);
+  let wake: () => void = () => {};
+  let dirty = true;
+  const trigger = () => {
+    dirty = true;
+    wake();
+  };
+  const watches: { abort(): void }[] = [];
+  const watch = new Watch(rt.kube.config);
+  // Resuming from the last resourceVersion keeps a reconnect from replaying every object as ADDED.
+  const resourceVersions = new Map<string, string>();
+  const startWatch = async (path: string): Promise<void> => {
+    if (stop.signal.aborted) return;
+    const rv = resourceVersions.get(path);
+    const onEvent = (phase: string, obj: { metadata?: { resourceVersion?: string }; code?: number }) => {
+      if (phase === "ERROR") {
+        // 410 Gone: our resourceVersion is too old; start over from a fresh list.
+        resourceVersions.delete(path);
+        return;
+      }
+      if (obj.metadata?.resourceVersion) resourceVersions.set(path, obj.metadata.resourceVersion);
+      if (phase !== "BOOKMARK") trigger();
+    };
+    try {
+      const params = { allowWatchBookmarks: true, ...(rv ? { resourceVersion: rv } : {}) };
+      const req = await watch.watch(path, params, onEvent, (err: unknown) => {
+        // A watch ends on every server timeout or error: start it again.
+        if (err) log(`watch ${path} ended: ${err instanceof Error ? err.message : String(err)}`);
+        if (!stop.signal.aborted) setTimeout(() => void startWatch(path), err ? 1000 : 0);
+      });
+      watches.push(req);
+    } catch (err) {
+      log(`watch ${path} could not start: ${err instanceof Error ? err.message : String(err)}; retrying`);
+      setTimeout(() => void startWatch(path), 2000);
+    }
+  };
+  try {
+    const vpcId = await resolveVpcId(rt);
+    for (const path of WATCHED) await startWatch(path);
+    let failures = 0;
+    let nextRetry = Number.POSITIVE_INFINITY;
+    const resyncMs = opts.resyncMs ?? 5 * 60_000;
+    while (!stop.signal.aborted) {
+      const waitMs = Math.min(resyncMs, nextRetry - Date.now());
+      if (!dirty) {
+        await new Promise<void>((resolve) => {
+          const timer = setTimeout(resolve, Math.max(0, waitMs));
+          wake = () => {
+            clearTimeout(timer);
+            resolve();
+          };
+          stop.signal.addEventListener("abort", () => wake(), { once: true });
+        });
+        if (stop.signal.aborted) break;
+      }
+      // Events come in bursts (an apply of many objects): let them settle into one pass.
+      await new Promise((r) => setTimeout(r, opts.debounceMs ?? 300));
+      dirty = false;
+      const outcomes = await runPass(rt, vpcId, { onOutcome: (o) => (o.applied.length || o.error ? onOutcome(o) : undefined) });
+      const retry = outcomes.filter((o) => o.disposition.action !== "done");
+      failures = retry.length ? failures + 1 : 0;
+      const delays = retry.map((o) =>
+        o.disposition.action === "requeue" ? o.disposition.afterMs : Math.min(60_000, 500 * 2 ** Math.min(failures, 7)),
+      );
+      nextRetry = delays.length ? Date.now() + Math.min(...delays) : Number.POSITIVE_INFINITY;
+    }
+    return 0;
+  } finally {
+    for (const w of watches) w.abort();
+    process.off("SIGINT", onSignal);
+    process.off("SIGTERM", onSignal);
+    rt.close();
+  }
+}

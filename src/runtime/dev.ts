@@ -1,0 +1,36 @@
+// Runtime: `gannet dev`, the README's run command. Starts or reuses the testbed, installs Gannet's
+// IngressClass and the examples, then runs the controller in the foreground until Ctrl-C.
+
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { loadSettings, type RawSettings } from "../config/settings.ts";
+import { applyManifests, readManifests } from "../kube/apply-manifests.ts";
+import { loadKubeConfig } from "../kube/kube-port.ts";
+import { runController } from "./controller.ts";
+import { startTestbed } from "./testbed.ts";
+
+const root = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
+
+/** Runs the local development loop; resolves to the exit code. */
+export async function runDev(flags: RawSettings, opts: { readonly examples: boolean }): Promise<number> {
+  const quiet = process.env.CI === "true";
+  const testbed = await startTestbed({ onLine: (l) => (quiet ? undefined : console.log(l)) });
+  console.log(testbed.description);
+  console.log(`kubeconfig: ${testbed.kubeconfig}`);
+  console.log(`aws-endpoint: ${testbed.awsEndpoint}`);
+  const settings = loadSettings({
+    cluster: "gannet-dev",
+    ...flags,
+    awsEndpoint: flags.awsEndpoint ?? testbed.awsEndpoint,
+    kubeconfig: flags.kubeconfig ?? testbed.kubeconfig,
+  });
+  const config = loadKubeConfig(settings.kubeconfig);
+  await applyManifests(config, readManifests(join(root, "deploy", "ingress-class")));
+  if (opts.examples) {
+    const objects = readManifests(join(root, "examples"));
+    await applyManifests(config, objects);
+    console.log(`applied ${objects.length} example object(s) from examples/`);
+  }
+  console.log(`controller: cluster ${settings.cluster}, watching ${config.getCurrentCluster()?.server}; Ctrl-C stops`);
+  return runController(settings);
+}

@@ -1,0 +1,18 @@
+// Runtime: one line per group outcome, as the CLI and `gannet dev` print it.
+
+import { isReadOperation } from "../aws/call-layer.ts";
+import type { ReconcileOutcome } from "../reconcile/reconcile-group.ts";
+
+/** `group shop: gannet-shop-… rules=5 targets=4 changes=12 aws-calls=30 (12 mutating)`, or the error. */
+export function formatOutcome(o: ReconcileOutcome): string {
+  const rules = o.desired.listeners.reduce((n, l) => n + l.rules.length, 0);
+  const targets = o.desired.targetGroups.reduce((n, t) => n + t.targets.length, 0);
+  const calls = Object.values(o.calls).reduce((a, b) => a + b, 0);
+  const mutating = Object.entries(o.calls)
+    .filter(([k]) => !isReadOperation(k.split(":")[1] ?? ""))
+    .reduce((n, [, v]) => n + v, 0);
+  const where = o.desired.loadBalancer ? (o.hostname ?? "(address pending)") : "(deleted)";
+  const head = `group ${o.group}: ${where} rules=${rules} targets=${targets} changes=${o.applied.length} aws-calls=${calls} (${mutating} mutating)`;
+  const problems = o.desired.problems.map((p) => `\n  warning ${p.ingress} ${p.field}: ${p.message}`).join("");
+  return `${head}${o.error ? `\n  error: ${o.error}` : ""}${problems}`;
+}

@@ -1,0 +1,118 @@
+// Runtime: wiring shared by the front doors, and one reconcile pass over every group.
+
+import { hostname } from "node:os";
+import { CallStats } from "../aws/call-layer.ts";
+import { type AwsClients, createAwsClients, destroyAwsClients } from "../aws/clients.ts";
+import { Ec2Port } from "../aws/ec2.ts";
+import { Elbv2Port } from "../aws/elbv2.ts";
+import type { Settings } from "../config/settings.ts";
+import { KubePort, loadKubeConfig } from "../kube/kube-port.ts";
+import { collectGroups } from "../model/collect-groups.ts";
+import { type AwsPorts, groupsInInventory, observeCluster } from "../observe/observe-aws.ts";
+import { EventDeduper } from "../report/report-group.ts";
+import { type ReconcileDeps, type ReconcileOutcome, reconcileGroup } from "../reconcile/reconcile-group.ts";
+
+/** A wired Gannet: ports, counters and settings. */
+export interface Runtime {
+  readonly settings: Settings;
+  readonly kube: KubePort;
+  readonly aws: AwsPorts;
+  readonly clients: AwsClients;
+  readonly stats: CallStats;
+  readonly dedupe: EventDeduper;
+  close(): void;
+}
+
+/** Raised when the environment cannot serve Gannet (no subnets, unreachable servers). */
+export class RuntimeError extends Error {
+  override readonly name = "RuntimeError";
+}
+
+/** Wires clients and ports from settings. */
+export function createRuntime(settings: Settings, stats = new CallStats()): Runtime {
+  const clients = createAwsClients(
+    { region: settings.region, ...(settings.awsEndpoint ? { endpoint: settings.awsEndpoint } : {}) },
+    { stats },
+  );
+  const kube = new KubePort(loadKubeConfig(settings.kubeconfig));
+  return {
+    settings,
+    kube,
+    aws: { elbv2: new Elbv2Port(clients.elbv2), ec2: new Ec2Port(clients.ec2) },
+    clients,
+    stats,
+    dedupe: new EventDeduper(),
+    close: () => destroyAwsClients(clients),
+  };
+}
+
+/** The VPC to use: the configured one, else the only VPC with ELB-tagged subnets. */
+export async function resolveVpcId(rt: Runtime): Promise<string> {
+  if (rt.settings.vpcId) return rt.settings.vpcId;
+  const subnets = await rt.aws.ec2.listElbSubnets(undefined);
+  const vpcs = [...new Set(subnets.map((s) => s.vpcId))].sort();
+  if (vpcs.length === 1 && vpcs[0]) return vpcs[0];
+  if (vpcs.length === 0) {
+    throw new RuntimeError(
+      "no subnet is tagged kubernetes.io/role/elb or kubernetes.io/role/internal-elb: tag your ALB subnets, or pass --vpc-id",
+    );
+  }
+  throw new RuntimeError(`subnets of several VPCs carry ELB role tags (${vpcs.join(", ")}): pass --vpc-id to choose one`);
+}
+
+/** Options of one pass. */
+export interface PassOptions {
+  readonly dryRun?: boolean;
+  /** Only these groups; all when absent. */
+  readonly groups?: ReadonlySet<string>;
+  readonly onOutcome?: (o: ReconcileOutcome) => void;
+}
+
+/** Runs a reconcile of every group (or the chosen ones), a few at a time. */
+export async function runPass(rt: Runtime, vpcId: string, opts: PassOptions = {}): Promise<ReconcileOutcome[]> {
+  const [snapshot, inventory] = await Promise.all([
+    rt.kube.readSnapshot(),
+    observeCluster(rt.aws, rt.settings.cluster, vpcId),
+  ]);
+  const collected = collectGroups(snapshot);
+  // Groups that own AWS resources but have no Ingress left are reconciled too only through `gc`.
+  void groupsInInventory;
+  const todo = collected.filter((g) => !opts.groups || opts.groups.has(g.group));
+  const deps: ReconcileDeps = {
+    aws: rt.aws,
+    kube: rt.kube,
+    stats: rt.stats,
+    settings: { cluster: rt.settings.cluster, vpcId },
+    dedupe: rt.dedupe,
+    instance: hostname(),
+  };
+  const outcomes: ReconcileOutcome[] = [];
+  let next = 0;
+  const worker = async () => {
+    while (next < todo.length) {
+      const members = todo[next++];
+      if (!members) break;
+      const outcome = await reconcileGroup({ members, snapshot, inventory }, deps, opts.dryRun ? { dryRun: true } : {}).catch(
+        (err: unknown) => failedOutcome(members.group, err, rt.stats),
+      );
+      outcomes.push(outcome);
+      opts.onOutcome?.(outcome);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(rt.settings.concurrency, todo.length) }, worker));
+  return outcomes.sort((a, b) => (a.group < b.group ? -1 : a.group > b.group ? 1 : 0));
+}
+
+function failedOutcome(group: string, err: unknown, stats: CallStats): ReconcileOutcome {
+  const message = err instanceof Error ? `${err.name}: ${err.message}` : String(err);
+  void stats;
+  return {
+    group,
+    desired: { group, members: [], listeners: [], targetGroups: [], problems: [] },
+    planned: [],
+    applied: [],
+    disposition: { action: "retry" },
+    error: message,
+    calls: {},
+  };
+}
