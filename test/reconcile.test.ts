@@ -1,6 +1,7 @@
 // The reconciler against the real testbed: create -> converge -> update -> idempotent -> delete,
 // with foreign load balancers and target groups in the same VPC left untouched.
 
+import { DescribeSecurityGroupsCommand, DescribeSubnetsCommand } from "@aws-sdk/client-ec2";
 import {
   CreateLoadBalancerCommand,
   CreateTargetGroupCommand,
@@ -11,7 +12,6 @@ import {
   DescribeTargetGroupsCommand,
   DescribeTargetHealthCommand,
 } from "@aws-sdk/client-elastic-load-balancing-v2";
-import { DescribeSecurityGroupsCommand, DescribeSubnetsCommand } from "@aws-sdk/client-ec2";
 import type { V1Ingress } from "@kubernetes/client-node";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { TAG } from "../src/model/ownership.ts";
@@ -20,7 +20,10 @@ import { awsClients, uniqueSuffix } from "./support/testbed.ts";
 
 const aws = awsClients();
 
-function ingress(paths: { path: string; pathType: string; service: string }[], host = "app.gannet.example.com"): V1Ingress {
+function ingress(
+  paths: { path: string; pathType: string; service: string }[],
+  host = "app.gannet.example.com",
+): V1Ingress {
   return {
     metadata: { name: "app", annotations: { "alb.ingress.kubernetes.io/scheme": "internet-facing" } },
     spec: {
@@ -46,9 +49,12 @@ async function ownedLoadBalancers(cluster: string) {
   if (lbs.length === 0) return [];
   const out = [];
   for (let i = 0; i < lbs.length; i += 20) {
-    const tags = await aws.elbv2.send(new DescribeTagsCommand({ ResourceArns: lbs.slice(i, i + 20).map((l) => l.LoadBalancerArn ?? "") }));
+    const tags = await aws.elbv2.send(
+      new DescribeTagsCommand({ ResourceArns: lbs.slice(i, i + 20).map((l) => l.LoadBalancerArn ?? "") }),
+    );
     for (const d of tags.TagDescriptions ?? []) {
-      if (d.Tags?.some((t) => t.Key === TAG.cluster && t.Value === cluster)) out.push(lbs.find((l) => l.LoadBalancerArn === d.ResourceArn));
+      if (d.Tags?.some((t) => t.Key === TAG.cluster && t.Value === cluster))
+        out.push(lbs.find((l) => l.LoadBalancerArn === d.ResourceArn));
     }
   }
   return out;
@@ -58,19 +64,28 @@ async function ownedTargetGroups(cluster: string) {
   const tgs = (await aws.elbv2.send(new DescribeTargetGroupsCommand({}))).TargetGroups ?? [];
   const out = [];
   for (let i = 0; i < tgs.length; i += 20) {
-    const tags = await aws.elbv2.send(new DescribeTagsCommand({ ResourceArns: tgs.slice(i, i + 20).map((t) => t.TargetGroupArn ?? "") }));
+    const tags = await aws.elbv2.send(
+      new DescribeTagsCommand({ ResourceArns: tgs.slice(i, i + 20).map((t) => t.TargetGroupArn ?? "") }),
+    );
     for (const d of tags.TagDescriptions ?? []) {
-      if (d.Tags?.some((t) => t.Key === TAG.cluster && t.Value === cluster)) out.push(tgs.find((t) => t.TargetGroupArn === d.ResourceArn));
+      if (d.Tags?.some((t) => t.Key === TAG.cluster && t.Value === cluster))
+        out.push(tgs.find((t) => t.TargetGroupArn === d.ResourceArn));
     }
   }
   return out;
 }
 
 async function rulesOf(lbArn: string) {
-  const listeners = (await aws.elbv2.send(new DescribeListenersCommand({ LoadBalancerArn: lbArn }))).Listeners ?? [];
+  const listeners =
+    (await aws.elbv2.send(new DescribeListenersCommand({ LoadBalancerArn: lbArn }))).Listeners ?? [];
   const listener = listeners[0];
-  const rules = (await aws.elbv2.send(new DescribeRulesCommand({ ListenerArn: listener?.ListenerArn ?? "" }))).Rules ?? [];
-  return { listeners, rules: rules.filter((r) => !r.IsDefault).sort((a, b) => Number(a.Priority) - Number(b.Priority)) };
+  const rules =
+    (await aws.elbv2.send(new DescribeRulesCommand({ ListenerArn: listener?.ListenerArn ?? "" }))).Rules ??
+    [];
+  return {
+    listeners,
+    rules: rules.filter((r) => !r.IsDefault).sort((a, b) => Number(a.Priority) - Number(b.Priority)),
+  };
 }
 
 async function targetsOf(tgArn: string) {
@@ -85,7 +100,12 @@ describe("reconcile one Ingress group on the real testbed", () => {
   beforeAll(async () => {
     await s.setUp();
     // Traps: an untagged ALB and target group, and ones tagged for another cluster, in the same VPC.
-    const subnets = (await aws.ec2.send(new DescribeSubnetsCommand({ Filters: [{ Name: "tag-key", Values: ["kubernetes.io/role/elb"] }] }))).Subnets ?? [];
+    const subnets =
+      (
+        await aws.ec2.send(
+          new DescribeSubnetsCommand({ Filters: [{ Name: "tag-key", Values: ["kubernetes.io/role/elb"] }] }),
+        )
+      ).Subnets ?? [];
     const suffix = uniqueSuffix();
     const lb = await aws.elbv2.send(
       new CreateLoadBalancerCommand({
@@ -99,7 +119,13 @@ describe("reconcile one Ingress group on the real testbed", () => {
       }),
     );
     const tg = await aws.elbv2.send(
-      new CreateTargetGroupCommand({ Name: `foreign-${suffix}`, Protocol: "HTTP", Port: 80, TargetType: "ip", VpcId: subnets[0]?.VpcId ?? "" }),
+      new CreateTargetGroupCommand({
+        Name: `foreign-${suffix}`,
+        Protocol: "HTTP",
+        Port: 80,
+        TargetType: "ip",
+        VpcId: subnets[0]?.VpcId ?? "",
+      }),
     );
     foreign.lbArn = lb.LoadBalancers?.[0]?.LoadBalancerArn ?? "";
     foreign.tgArn = tg.TargetGroups?.[0]?.TargetGroupArn ?? "";
@@ -124,15 +150,15 @@ describe("reconcile one Ingress group on the real testbed", () => {
     expect(lb?.Scheme).toBe("internet-facing");
     const { listeners, rules } = await rulesOf(lb?.LoadBalancerArn ?? "");
     expect(listeners.map((l) => `${l.Protocol}:${l.Port}`)).toEqual(["HTTP:80"]);
-    expect(rules.map((r) => r.Conditions?.find((c) => c.Field === "path-pattern")?.PathPatternConfig?.Values)).toEqual([
-      ["/healthz"],
-      ["/api", "/api/*"],
-      ["/*"],
-    ]);
+    expect(
+      rules.map((r) => r.Conditions?.find((c) => c.Field === "path-pattern")?.PathPatternConfig?.Values),
+    ).toEqual([["/healthz"], ["/api", "/api/*"], ["/*"]]);
     const tgs = await ownedTargetGroups(s.cluster);
     const byKey = new Map<string, string[]>();
     for (const tg of tgs) byKey.set(tg?.TargetGroupName ?? "", await targetsOf(tg?.TargetGroupArn ?? ""));
-    expect([...byKey.values()].sort()).toEqual([["10.20.1.10:8080", "10.20.1.11:8080"], ["10.20.2.10:8080"]].sort());
+    expect([...byKey.values()].sort()).toEqual(
+      [["10.20.1.10:8080", "10.20.1.11:8080"], ["10.20.2.10:8080"]].sort(),
+    );
     const sgs = await aws.ec2.send(new DescribeSecurityGroupsCommand({ GroupIds: lb?.SecurityGroups ?? [] }));
     expect(sgs.SecurityGroups?.[0]?.IpPermissions?.map((p) => p.FromPort)).toEqual([80]);
     const status = await s.getIngress("app");
@@ -207,9 +233,13 @@ describe("reconcile one Ingress group on the real testbed", () => {
       new DescribeSecurityGroupsCommand({ Filters: [{ Name: `tag:${TAG.cluster}`, Values: [s.cluster] }] }),
     );
     expect(sgs.SecurityGroups).toEqual([]);
-    const stillThere = await aws.elbv2.send(new DescribeLoadBalancersCommand({ LoadBalancerArns: [foreign.lbArn] }));
+    const stillThere = await aws.elbv2.send(
+      new DescribeLoadBalancersCommand({ LoadBalancerArns: [foreign.lbArn] }),
+    );
     expect(stillThere.LoadBalancers).toHaveLength(1);
-    const tgThere = await aws.elbv2.send(new DescribeTargetGroupsCommand({ TargetGroupArns: [foreign.tgArn] }));
+    const tgThere = await aws.elbv2.send(
+      new DescribeTargetGroupsCommand({ TargetGroupArns: [foreign.tgArn] }),
+    );
     expect(tgThere.TargetGroups).toHaveLength(1);
   });
 });

@@ -1,5 +1,6 @@
 // The testbed's wiring: both real servers answer, and hold what is written to them.
 
+import { DescribeSubnetsCommand } from "@aws-sdk/client-ec2";
 import {
   CreateListenerCommand,
   CreateLoadBalancerCommand,
@@ -11,7 +12,6 @@ import {
   DescribeTargetHealthCommand,
   RegisterTargetsCommand,
 } from "@aws-sdk/client-elastic-load-balancing-v2";
-import { DescribeSubnetsCommand } from "@aws-sdk/client-ec2";
 import { ListHostedZonesByNameCommand } from "@aws-sdk/client-route-53";
 import { describe, expect, it } from "vitest";
 import { awsClients, kubeClients, uniqueSuffix } from "./support/testbed.ts";
@@ -39,10 +39,20 @@ describe("testbed", () => {
       body: {
         metadata: { name: "web" },
         spec: {
+          // Another controller's class: this wiring check must not become a Gannet group.
+          ingressClassName: "not-gannet",
           rules: [
             {
               host: "web.gannet.example.com",
-              http: { paths: [{ path: "/", pathType: "Prefix", backend: { service: { name: "web", port: { name: "http" } } } }] },
+              http: {
+                paths: [
+                  {
+                    path: "/",
+                    pathType: "Prefix",
+                    backend: { service: { name: "web", port: { name: "http" } } },
+                  },
+                ],
+              },
             },
           ],
         },
@@ -60,21 +70,36 @@ describe("testbed", () => {
 
   it("LocalStack serves ELBv2 on the seeded subnets: load balancer, target group, listener and rule", async () => {
     const { elbv2, ec2, route53 } = awsClients();
-    const subnets = await ec2.send(new DescribeSubnetsCommand({ Filters: [{ Name: "tag-key", Values: ["kubernetes.io/role/elb"] }] }));
+    const subnets = await ec2.send(
+      new DescribeSubnetsCommand({ Filters: [{ Name: "tag-key", Values: ["kubernetes.io/role/elb"] }] }),
+    );
     const ids = (subnets.Subnets ?? []).map((s) => s.SubnetId ?? "");
     const zones = new Set((subnets.Subnets ?? []).map((s) => s.AvailabilityZone));
     const vpcId = subnets.Subnets?.[0]?.VpcId ?? "";
     const name = `wiring-${uniqueSuffix()}`;
 
     const lb = await elbv2.send(
-      new CreateLoadBalancerCommand({ Name: name, Type: "application", Scheme: "internet-facing", Subnets: ids.slice(0, 2) }),
+      new CreateLoadBalancerCommand({
+        Name: name,
+        Type: "application",
+        Scheme: "internet-facing",
+        Subnets: ids.slice(0, 2),
+      }),
     );
     const lbArn = lb.LoadBalancers?.[0]?.LoadBalancerArn ?? "";
     const tg = await elbv2.send(
-      new CreateTargetGroupCommand({ Name: name, Protocol: "HTTP", Port: 80, TargetType: "ip", VpcId: vpcId }),
+      new CreateTargetGroupCommand({
+        Name: name,
+        Protocol: "HTTP",
+        Port: 80,
+        TargetType: "ip",
+        VpcId: vpcId,
+      }),
     );
     const tgArn = tg.TargetGroups?.[0]?.TargetGroupArn ?? "";
-    await elbv2.send(new RegisterTargetsCommand({ TargetGroupArn: tgArn, Targets: [{ Id: "10.20.1.10", Port: 8080 }] }));
+    await elbv2.send(
+      new RegisterTargetsCommand({ TargetGroupArn: tgArn, Targets: [{ Id: "10.20.1.10", Port: 8080 }] }),
+    );
     const listener = await elbv2.send(
       new CreateListenerCommand({
         LoadBalancerArn: lbArn,
@@ -103,7 +128,10 @@ describe("testbed", () => {
     expect(lb.LoadBalancers?.[0]?.DNSName).toContain(name);
     const rule = rules.Rules?.find((r) => r.Priority === "1");
     expect(rule?.Conditions?.[0]?.HostHeaderConfig?.Values).toEqual(["web.gannet.example.com"]);
-    expect(rule?.Actions?.[0]?.TargetGroupArn ?? rule?.Actions?.[0]?.ForwardConfig?.TargetGroups?.[0]?.TargetGroupArn).toBe(tgArn);
+    expect(
+      rule?.Actions?.[0]?.TargetGroupArn ??
+        rule?.Actions?.[0]?.ForwardConfig?.TargetGroups?.[0]?.TargetGroupArn,
+    ).toBe(tgArn);
     expect(health.TargetHealthDescriptions?.map((d) => d.Target?.Id)).toEqual(["10.20.1.10"]);
     expect(zone.HostedZones?.[0]?.Name).toBe("gannet.example.com.");
   });

@@ -1,13 +1,13 @@
 // Apply stage: carry out a group's plan in order, one AWS call per change, resolving references
 // (security group id, ALB ARN, target group ARNs by key, listener ARNs by port) as they appear.
 
-import type { AwsPorts, ClusterInventory } from "../observe/observe-aws.ts";
 import type { DesiredGroup, RuleAction } from "../model/desired.ts";
 import { buildOwnershipTags, type Owner } from "../model/ownership.ts";
+import type { AwsPorts, ClusterInventory } from "../observe/observe-aws.ts";
 import type { ObservedAction } from "../observe/observed.ts";
-import type { Bindings, GroupPlan } from "../plan/plan-group.ts";
 import { type Change, describeChange } from "../plan/changes.ts";
 import { toObservedAction } from "../plan/compare.ts";
+import type { Bindings, GroupPlan } from "../plan/plan-group.ts";
 import { classifyAwsError } from "./errors.ts";
 
 /** What apply needs besides the plan. */
@@ -64,7 +64,10 @@ async function applyChange(c: Change, refs: Refs, ctx: ApplyContext): Promise<vo
     case "deleteSecurityGroup":
       return ec2.deleteSecurityGroup(c.securityGroupId);
     case "createLoadBalancer": {
-      const lb = await elbv2.createLoadBalancer(c.loadBalancer, refs.need(refs.securityGroupId, "security group"));
+      const lb = await elbv2.createLoadBalancer(
+        c.loadBalancer,
+        refs.need(refs.securityGroupId, "security group"),
+      );
       refs.loadBalancerArn = lb.arn;
       ctx.inventory.loadBalancers.push(lb);
       return;
@@ -89,7 +92,10 @@ async function applyChange(c: Change, refs: Refs, ctx: ApplyContext): Promise<vo
       return elbv2.modifyTargetGroup(c.targetGroupArn, c.healthCheck, tg?.protocolVersion ?? "HTTP1");
     }
     case "registerTargets":
-      return elbv2.registerTargets(refs.need(refs.targetGroupArns.get(c.key), `target group ${c.key}`), c.targets);
+      return elbv2.registerTargets(
+        refs.need(refs.targetGroupArns.get(c.key), `target group ${c.key}`),
+        c.targets,
+      );
     case "deregisterTargets":
       return elbv2.deregisterTargets(c.targetGroupArn, c.targets);
     case "deleteTargetGroup":

@@ -9,7 +9,13 @@ export type Disposition =
   | { readonly action: "terminal"; readonly reason: string };
 
 // Errors AWS clears by itself after a while: resources still detaching or in use.
-const LATER = new Set(["DependencyViolation", "ResourceInUse", "ResourceInUseException", "InvalidGroup.InUse", "OperationNotPermitted"]);
+const LATER = new Set([
+  "DependencyViolation",
+  "ResourceInUse",
+  "ResourceInUseException",
+  "InvalidGroup.InUse",
+  "OperationNotPermitted",
+]);
 // Errors no retry can fix: the request is wrong until the input or the account changes.
 const TERMINAL = new Set([
   "ValidationError",
@@ -29,7 +35,8 @@ const TERMINAL = new Set([
 /** Classifies an AWS error into a queue disposition. */
 export function classifyAwsError(err: unknown): Disposition {
   const name = (err as { name?: string } | undefined)?.name ?? "";
-  if (LATER.has(name)) return { action: "requeue", afterMs: 15_000, reason: `${name}: AWS still holds a dependency` };
+  if (LATER.has(name))
+    return { action: "requeue", afterMs: 15_000, reason: `${name}: AWS still holds a dependency` };
   if (TERMINAL.has(name)) return { action: "terminal", reason: name };
   if (isRetryableAwsError(err)) return { action: "retry" };
   return { action: "retry" };

@@ -2,6 +2,8 @@
 // It counts calls per service and operation, retries throttling and 5xx with full-jitter exponential
 // backoff, and times each call. The counts are a product feature: metrics and benchmarks read them.
 
+import { AsyncLocalStorage } from "node:async_hooks";
+
 /** Per-operation figures. `calls` are logical calls; `attempts` include retries. */
 export interface OperationStats {
   calls: number;
@@ -60,6 +62,16 @@ export class CallStats {
   }
 }
 
+const scopes = new AsyncLocalStorage<CallStats>();
+
+/**
+ * Runs `fn` with its own counter: every AWS call made inside it (however deep, however concurrent
+ * with other work) is also recorded in `scoped`. How a reconcile reports the calls of its own group.
+ */
+export function withCallScope<T>(scoped: CallStats, fn: () => Promise<T>): Promise<T> {
+  return scopes.run(scoped, fn);
+}
+
 /** Retry settings of the call layer. */
 export interface RetryPolicy {
   readonly maxAttempts: number;
@@ -98,7 +110,11 @@ export function isRetryableAwsError(err: unknown): boolean {
 }
 
 /** Full-jitter backoff: a random delay in [0, min(cap, base·2^attempt)). */
-export function backoffDelayMs(policy: RetryPolicy, attempt: number, random: () => number = Math.random): number {
+export function backoffDelayMs(
+  policy: RetryPolicy,
+  attempt: number,
+  random: () => number = Math.random,
+): number {
   return Math.floor(random() * Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** attempt));
 }
 
@@ -127,9 +143,16 @@ type Next = (args: unknown) => Promise<unknown>;
 const defaultSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 /** Installs the call layer on an SDK v3 client (whose own retries must be off: maxAttempts 1). */
-export function installCallLayer(client: { middlewareStack: MiddlewareStackLike }, opts: CallLayerOptions): void {
+export function installCallLayer(
+  client: { middlewareStack: MiddlewareStackLike },
+  opts: CallLayerOptions,
+): void {
   const retry = opts.retry ?? DEFAULT_RETRY;
   const sleep = opts.sleep ?? defaultSleep;
+  const record = (service: string, operation: string, attempts: number, failed: boolean, ms: number) => {
+    opts.stats.record(service, operation, attempts, failed, ms);
+    scopes.getStore()?.record(service, operation, attempts, failed, ms);
+  };
   const middleware = (next: Next, context: HandlerContext) => async (args: unknown) => {
     const service = (context.clientName ?? "aws").replace(/Client$/, "");
     const operation = (context.commandName ?? "Unknown").replace(/Command$/, "");
@@ -138,11 +161,11 @@ export function installCallLayer(client: { middlewareStack: MiddlewareStackLike 
       try {
         opts.faults?.(service, operation, attempt);
         const out = await next(args);
-        opts.stats.record(service, operation, attempt, false, performance.now() - started);
+        record(service, operation, attempt, false, performance.now() - started);
         return out;
       } catch (err) {
         if (attempt >= retry.maxAttempts || !isRetryableAwsError(err)) {
-          opts.stats.record(service, operation, attempt, true, performance.now() - started);
+          record(service, operation, attempt, true, performance.now() - started);
           throw err;
         }
         await sleep(backoffDelayMs(retry, attempt));

@@ -34,7 +34,8 @@ function isLoopback(endpoint: string): boolean {
 
 /** Builds the clients. A loopback endpoint (LocalStack) gets test credentials when none are configured. */
 export function createAwsClients(settings: AwsSettings, layer: CallLayerOptions): AwsClients {
-  const local = settings.endpoint !== undefined && isLoopback(settings.endpoint) && !process.env.AWS_ACCESS_KEY_ID;
+  const local =
+    settings.endpoint !== undefined && isLoopback(settings.endpoint) && !process.env.AWS_ACCESS_KEY_ID;
   const config = {
     region: settings.region,
     // The call layer retries; SDK retries would hide attempts from the counts.

@@ -108,11 +108,15 @@ export class Ec2Port {
 
   async authorizeIngress(groupId: string, rules: readonly PortCidr[]): Promise<void> {
     if (rules.length === 0) return;
-    await this.client.send(new AuthorizeSecurityGroupIngressCommand({ GroupId: groupId, IpPermissions: toPermissions(rules) }));
+    await this.client.send(
+      new AuthorizeSecurityGroupIngressCommand({ GroupId: groupId, IpPermissions: toPermissions(rules) }),
+    );
   }
 
   async revokeIngress(groupId: string, rules: readonly PortCidr[]): Promise<void> {
-    await this.client.send(new RevokeSecurityGroupIngressCommand({ GroupId: groupId, IpPermissions: toPermissions(rules) }));
+    await this.client.send(
+      new RevokeSecurityGroupIngressCommand({ GroupId: groupId, IpPermissions: toPermissions(rules) }),
+    );
   }
 
   async deleteSecurityGroup(groupId: string): Promise<void> {

@@ -6,7 +6,7 @@ import type {
   RuleCondition as SdkCondition,
   TargetGroup,
 } from "@aws-sdk/client-elastic-load-balancing-v2";
-import type { HealthCheck, RuleAction, RuleCondition } from "../model/desired.ts";
+import type { HealthCheck, RuleCondition } from "../model/desired.ts";
 import type { ObservedAction } from "../observe/observed.ts";
 
 /** Model condition -> API condition (the `*Config` form, which AWS documents as current). */
@@ -25,7 +25,9 @@ export function toSdkCondition(c: RuleCondition): SdkCondition {
     case "query-string":
       return {
         Field: c.field,
-        QueryStringConfig: { Values: c.values.map((v) => ({ ...(v.key ? { Key: v.key } : {}), Value: v.value })) },
+        QueryStringConfig: {
+          Values: c.values.map((v) => ({ ...(v.key ? { Key: v.key } : {}), Value: v.value })),
+        },
       };
   }
 }
@@ -51,7 +53,10 @@ export function fromSdkCondition(c: SdkCondition): RuleCondition | undefined {
     case "query-string":
       return {
         field: "query-string",
-        values: (c.QueryStringConfig?.Values ?? []).map((v) => ({ ...(v.Key ? { key: v.Key } : {}), value: v.Value ?? "" })),
+        values: (c.QueryStringConfig?.Values ?? []).map((v) => ({
+          ...(v.Key ? { key: v.Key } : {}),
+          value: v.Value ?? "",
+        })),
       };
     default:
       return undefined;
@@ -103,13 +108,18 @@ export function toSdkAction(a: ObservedAction, order: number): Action {
 export function fromSdkAction(a: Action): ObservedAction {
   if (a.Type === "forward") {
     const tgs = a.ForwardConfig?.TargetGroups?.length
-      ? a.ForwardConfig.TargetGroups.map((t) => ({ targetGroupArn: t.TargetGroupArn ?? "", weight: t.Weight ?? 1 }))
+      ? a.ForwardConfig.TargetGroups.map((t) => ({
+          targetGroupArn: t.TargetGroupArn ?? "",
+          weight: t.Weight ?? 1,
+        }))
       : [{ targetGroupArn: a.TargetGroupArn ?? "", weight: 1 }];
     const sticky = a.ForwardConfig?.TargetGroupStickinessConfig;
     return {
       type: "forward",
       targetGroups: tgs,
-      ...(sticky?.Enabled ? { stickiness: { enabled: true, durationSeconds: sticky.DurationSeconds ?? 0 } } : {}),
+      ...(sticky?.Enabled
+        ? { stickiness: { enabled: true, durationSeconds: sticky.DurationSeconds ?? 0 } }
+        : {}),
     };
   }
   if (a.Type === "redirect") {
@@ -168,7 +178,9 @@ export function healthCheckParams(h: HealthCheck, protocolVersion: string) {
 }
 
 /** Map form of ELBv2 tag lists. */
-export function tagMap(tags: readonly { Key?: string | undefined; Value?: string | undefined }[] | undefined): Record<string, string> {
+export function tagMap(
+  tags: readonly { Key?: string | undefined; Value?: string | undefined }[] | undefined,
+): Record<string, string> {
   const out: Record<string, string> = {};
   for (const t of tags ?? []) if (t.Key) out[t.Key] = t.Value ?? "";
   return out;

@@ -2,7 +2,6 @@
 
 import {
   AddListenerCertificatesCommand,
-  type ElasticLoadBalancingV2Client,
   CreateListenerCommand,
   CreateLoadBalancerCommand,
   CreateRuleCommand,
@@ -18,6 +17,7 @@ import {
   DescribeTagsCommand,
   DescribeTargetGroupsCommand,
   DescribeTargetHealthCommand,
+  type ElasticLoadBalancingV2Client,
   type LoadBalancer,
   ModifyListenerCommand,
   ModifyRuleCommand,
@@ -28,7 +28,13 @@ import {
   SetSubnetsCommand,
   type TargetGroup,
 } from "@aws-sdk/client-elastic-load-balancing-v2";
-import type { DesiredLoadBalancer, DesiredTargetGroup, HealthCheck, RuleCondition, Target } from "../model/desired.ts";
+import type {
+  DesiredLoadBalancer,
+  DesiredTargetGroup,
+  HealthCheck,
+  RuleCondition,
+  Target,
+} from "../model/desired.ts";
 import { TAG } from "../model/ownership.ts";
 import type {
   ObservedAction,
@@ -97,7 +103,9 @@ export class Elbv2Port {
   async describeTags(arns: readonly string[]): Promise<Map<string, Record<string, string>>> {
     const out = new Map<string, Record<string, string>>();
     for (let i = 0; i < arns.length; i += TAG_BATCH) {
-      const res = await this.client.send(new DescribeTagsCommand({ ResourceArns: arns.slice(i, i + TAG_BATCH) }));
+      const res = await this.client.send(
+        new DescribeTagsCommand({ ResourceArns: arns.slice(i, i + TAG_BATCH) }),
+      );
       for (const d of res.TagDescriptions ?? []) if (d.ResourceArn) out.set(d.ResourceArn, tagMap(d.Tags));
     }
     return out;
@@ -108,8 +116,12 @@ export class Elbv2Port {
     const all: LoadBalancer[] = [];
     let marker: string | undefined;
     do {
-      const res = await this.client.send(new DescribeLoadBalancersCommand({ PageSize: 400, ...(marker ? { Marker: marker } : {}) }));
-      all.push(...(res.LoadBalancers ?? []).filter((lb) => lb.Type === "application" || lb.Type === undefined));
+      const res = await this.client.send(
+        new DescribeLoadBalancersCommand({ PageSize: 400, ...(marker ? { Marker: marker } : {}) }),
+      );
+      all.push(
+        ...(res.LoadBalancers ?? []).filter((lb) => lb.Type === "application" || lb.Type === undefined),
+      );
       marker = res.NextMarker;
     } while (marker);
     const tags = await this.describeTags(all.map((lb) => lb.LoadBalancerArn ?? ""));
@@ -121,7 +133,9 @@ export class Elbv2Port {
     const all: TargetGroup[] = [];
     let marker: string | undefined;
     do {
-      const res = await this.client.send(new DescribeTargetGroupsCommand({ PageSize: 400, ...(marker ? { Marker: marker } : {}) }));
+      const res = await this.client.send(
+        new DescribeTargetGroupsCommand({ PageSize: 400, ...(marker ? { Marker: marker } : {}) }),
+      );
       all.push(...(res.TargetGroups ?? []));
       marker = res.NextMarker;
     } while (marker);
@@ -164,14 +178,20 @@ export class Elbv2Port {
     let marker: string | undefined;
     do {
       const res = await this.client.send(
-        new DescribeRulesCommand({ ListenerArn: listenerArn, PageSize: 400, ...(marker ? { Marker: marker } : {}) }),
+        new DescribeRulesCommand({
+          ListenerArn: listenerArn,
+          PageSize: 400,
+          ...(marker ? { Marker: marker } : {}),
+        }),
       );
       for (const r of res.Rules ?? []) {
         if (r.IsDefault || r.Priority === "default") continue;
         out.push({
           arn: r.RuleArn ?? "",
           priority: Number(r.Priority),
-          conditions: (r.Conditions ?? []).map(fromSdkCondition).filter((c): c is RuleCondition => c !== undefined),
+          conditions: (r.Conditions ?? [])
+            .map(fromSdkCondition)
+            .filter((c): c is RuleCondition => c !== undefined),
           actions: sortActions(r.Actions).map(fromSdkAction),
         });
       }
@@ -194,17 +214,23 @@ export class Elbv2Port {
       }),
     );
     const created = res.LoadBalancers?.[0];
-    if (!created?.LoadBalancerArn) throw new Error(`CreateLoadBalancer for ${lb.name} returned no load balancer`);
+    if (!created?.LoadBalancerArn)
+      throw new Error(`CreateLoadBalancer for ${lb.name} returned no load balancer`);
     return toLoadBalancerSummary(created, { ...lb.tags });
   }
 
   async setSubnets(loadBalancerArn: string, subnetIds: readonly string[]): Promise<void> {
-    await this.client.send(new SetSubnetsCommand({ LoadBalancerArn: loadBalancerArn, Subnets: [...subnetIds] }));
+    await this.client.send(
+      new SetSubnetsCommand({ LoadBalancerArn: loadBalancerArn, Subnets: [...subnetIds] }),
+    );
   }
 
   async setSecurityGroups(loadBalancerArn: string, securityGroupIds: readonly string[]): Promise<void> {
     await this.client.send(
-      new SetSecurityGroupsCommand({ LoadBalancerArn: loadBalancerArn, SecurityGroups: [...securityGroupIds] }),
+      new SetSecurityGroupsCommand({
+        LoadBalancerArn: loadBalancerArn,
+        SecurityGroups: [...securityGroupIds],
+      }),
     );
   }
 
@@ -230,20 +256,30 @@ export class Elbv2Port {
     return arn;
   }
 
-  async modifyTargetGroup(targetGroupArn: string, healthCheck: HealthCheck, protocolVersion: string): Promise<void> {
+  async modifyTargetGroup(
+    targetGroupArn: string,
+    healthCheck: HealthCheck,
+    protocolVersion: string,
+  ): Promise<void> {
     const { HealthCheckEnabled: _, ...params } = healthCheckParams(healthCheck, protocolVersion);
     await this.client.send(new ModifyTargetGroupCommand({ TargetGroupArn: targetGroupArn, ...params }));
   }
 
   async registerTargets(targetGroupArn: string, targets: readonly Target[]): Promise<void> {
     await this.client.send(
-      new RegisterTargetsCommand({ TargetGroupArn: targetGroupArn, Targets: targets.map((t) => ({ Id: t.id, Port: t.port })) }),
+      new RegisterTargetsCommand({
+        TargetGroupArn: targetGroupArn,
+        Targets: targets.map((t) => ({ Id: t.id, Port: t.port })),
+      }),
     );
   }
 
   async deregisterTargets(targetGroupArn: string, targets: readonly Target[]): Promise<void> {
     await this.client.send(
-      new DeregisterTargetsCommand({ TargetGroupArn: targetGroupArn, Targets: targets.map((t) => ({ Id: t.id, Port: t.port })) }),
+      new DeregisterTargetsCommand({
+        TargetGroupArn: targetGroupArn,
+        Targets: targets.map((t) => ({ Id: t.id, Port: t.port })),
+      }),
     );
   }
 
@@ -251,7 +287,9 @@ export class Elbv2Port {
     await this.client.send(new DeleteTargetGroupCommand({ TargetGroupArn: targetGroupArn }));
   }
 
-  async createListener(input: ListenerInput & { loadBalancerArn: string; tags: Record<string, string> }): Promise<string> {
+  async createListener(
+    input: ListenerInput & { loadBalancerArn: string; tags: Record<string, string> },
+  ): Promise<string> {
     const res = await this.client.send(
       new CreateListenerCommand({
         LoadBalancerArn: input.loadBalancerArn,
@@ -281,7 +319,9 @@ export class Elbv2Port {
     await this.client.send(new DeleteListenerCommand({ ListenerArn: listenerArn }));
   }
 
-  async createRule(input: RuleInput & { listenerArn: string; priority: number; tags: Record<string, string> }): Promise<string> {
+  async createRule(
+    input: RuleInput & { listenerArn: string; priority: number; tags: Record<string, string> },
+  ): Promise<string> {
     const res = await this.client.send(
       new CreateRuleCommand({
         ListenerArn: input.listenerArn,

@@ -27,7 +27,10 @@ const schema = z.object({
   region: z.string().regex(/^[a-z]{2}(-[a-z]+)+-\d$/, { error: "must be an AWS region such as us-east-1" }),
   awsEndpoint: z.url({ error: "must be a URL such as http://127.0.0.1:4566" }).optional(),
   kubeconfig: z.string().min(1).optional(),
-  vpcId: z.string().regex(/^vpc-[0-9a-f]{8,17}$/, { error: "must be a VPC id such as vpc-0abc1234" }).optional(),
+  vpcId: z
+    .string()
+    .regex(/^vpc-[0-9a-f]{8,17}$/, { error: "must be a VPC id such as vpc-0abc1234" })
+    .optional(),
   concurrency: z.coerce
     .number({ error: "must be a number" })
     .int({ error: "must be a whole number" })

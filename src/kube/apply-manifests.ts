@@ -2,7 +2,12 @@
 
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { type KubeConfig, type KubernetesObject, KubernetesObjectApi, PatchStrategy } from "@kubernetes/client-node";
+import {
+  type KubeConfig,
+  type KubernetesObject,
+  KubernetesObjectApi,
+  PatchStrategy,
+} from "@kubernetes/client-node";
 import { parseAllDocuments } from "yaml";
 
 /** Parses every YAML document of the `.yaml` files in a directory, in file-name order. */
@@ -18,9 +23,14 @@ export function readManifests(dir: string): KubernetesObject[] {
 }
 
 /** Applies objects with server-side apply (field manager `gannet-dev`), namespaces first. */
-export async function applyManifests(config: KubeConfig, objects: readonly KubernetesObject[]): Promise<void> {
+export async function applyManifests(
+  config: KubeConfig,
+  objects: readonly KubernetesObject[],
+): Promise<void> {
   const client = KubernetesObjectApi.makeApiClient(config);
-  const ordered = [...objects].sort((a, b) => Number(b.kind === "Namespace") - Number(a.kind === "Namespace"));
+  const ordered = [...objects].sort(
+    (a, b) => Number(b.kind === "Namespace") - Number(a.kind === "Namespace"),
+  );
   for (const obj of ordered) {
     await client.patch(obj, undefined, undefined, "gannet-dev", true, PatchStrategy.ServerSideApply);
   }

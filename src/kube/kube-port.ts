@@ -82,7 +82,12 @@ export class KubePort {
       {
         name: ingress.metadata.name,
         namespace: ingress.metadata.namespace,
-        body: { metadata: { finalizers: [...current, finalizer], resourceVersion: ingress.metadata.resourceVersion } },
+        body: {
+          metadata: {
+            finalizers: [...current, finalizer],
+            resourceVersion: ingress.metadata.resourceVersion,
+          },
+        },
       },
       mergePatch,
     );

@@ -58,19 +58,33 @@ export function commaList<T>(item: z.ZodType<T, string>, what: string) {
     .pipe(z.array(item).min(1, { error: `must list at least one ${what}, separated by commas` }));
 }
 
-const ipv4Network = z.cidrv4().refine(
-  (cidr) => {
-    const [address = "", bits = "0"] = cidr.split("/");
-    const value = address.split(".").reduce((acc, octet) => acc * 256 + Number(octet), 0);
-    const hostBits = 32 - Number(bits);
-    return hostBits === 32 ? value === 0 : value % 2 ** hostBits === 0;
-  },
-  { error: (iss) => `${JSON.stringify(iss.input)} has host bits set: write its network address` },
-);
+const ipv4Cidr = z.cidrv4();
+const ipv6Cidr = z.cidrv6();
+
+/** True when an IPv4 CIDR has no bits set beyond its prefix (`10.0.0.0/8`, not `10.0.0.1/8`). */
+function isIpv4Network(cidr: string): boolean {
+  const [address = "", bits = "0"] = cidr.split("/");
+  const value = address.split(".").reduce((acc, octet) => acc * 256 + Number(octet), 0);
+  return value % 2 ** (32 - Number(bits)) === 0;
+}
 
 /** One IPv4 or IPv6 CIDR; IPv4 CIDRs must be network addresses, as security group rules store them. */
-export const cidrSchema = z.union([ipv4Network, z.cidrv6()], {
-  error: (iss) => `${JSON.stringify(iss.input)} is not an IPv4 or IPv6 CIDR like 10.0.0.0/8 or ::/0`,
+export const cidrSchema = z.string().check((ctx) => {
+  const cidr = ctx.value;
+  if (ipv6Cidr.safeParse(cidr).success) return;
+  if (!ipv4Cidr.safeParse(cidr).success) {
+    ctx.issues.push({
+      code: "custom",
+      input: cidr,
+      message: `${JSON.stringify(cidr)} is not an IPv4 or IPv6 CIDR like 10.0.0.0/8 or ::/0`,
+    });
+  } else if (!isIpv4Network(cidr)) {
+    ctx.issues.push({
+      code: "custom",
+      input: cidr,
+      message: `${JSON.stringify(cidr)} has host bits set: write its network address`,
+    });
+  }
 });
 
 const subnetIdOrName = z
@@ -157,11 +171,9 @@ export const ANNOTATION_SCHEMAS = {
     error:
       'must be 1 to 32 letters, digits and hyphens, must not begin or end with a hyphen nor begin with "internal-"',
   }),
-  sslPolicy: z
-    .string()
-    .regex(/^[A-Za-z0-9-]{1,128}$/, {
-      error: "must be an ELB security policy name like ELBSecurityPolicy-TLS13-1-2-2021-06",
-    }),
+  sslPolicy: z.string().regex(/^[A-Za-z0-9-]{1,128}$/, {
+    error: "must be an ELB security policy name like ELBSecurityPolicy-TLS13-1-2-2021-06",
+  }),
   certificateArns: commaList(
     z
       .string()

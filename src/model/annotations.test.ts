@@ -6,26 +6,58 @@ const field = (name: string) => `metadata.annotations['alb.ingress.kubernetes.io
 
 describe("readMemberAnnotations: good values", () => {
   it("states nothing without annotations", () => {
-    expect(readMemberAnnotations(ingress("a"))).toEqual({ settings: {}, stated: [], tags: {}, problems: [], invalid: false });
+    expect(readMemberAnnotations(ingress("a"))).toEqual({
+      settings: {},
+      stated: [],
+      tags: {},
+      problems: [],
+      invalid: false,
+    });
   });
 
   it.each([
     ["scheme", "internet-facing", { scheme: "internet-facing" }],
     ["scheme", "internal", { scheme: "internal" }],
     ["ip-address-type", "dualstack", { ipAddressType: "dualstack" }],
-    ["subnets", " subnet-0b00000000000001b, public-a ,,", { subnets: ["public-a", "subnet-0b00000000000001b"] }],
+    [
+      "subnets",
+      " subnet-0b00000000000001b, public-a ,,",
+      { subnets: ["public-a", "subnet-0b00000000000001b"] },
+    ],
     ["subnets", "subnet-0123abcd", { subnets: ["subnet-0123abcd"] }],
-    ["inbound-cidrs", "10.0.0.0/8, 192.168.0.0/16,::/0", { inboundCidrs: ["10.0.0.0/8", "192.168.0.0/16", "::/0"] }],
+    [
+      "inbound-cidrs",
+      "10.0.0.0/8, 192.168.0.0/16,::/0",
+      { inboundCidrs: ["10.0.0.0/8", "192.168.0.0/16", "::/0"] },
+    ],
     ["inbound-cidrs", "203.0.113.7/32", { inboundCidrs: ["203.0.113.7/32"] }],
     [
       "listen-ports",
       '[{"HTTPS":443},{"HTTP":80},{"HTTP":80}]',
-      { listenPorts: [{ protocol: "HTTP", port: 80 }, { protocol: "HTTPS", port: 443 }] },
+      {
+        listenPorts: [
+          { protocol: "HTTP", port: 80 },
+          { protocol: "HTTPS", port: 443 },
+        ],
+      },
     ],
-    ["listen-ports", '[{"HTTP": 8080, "HTTPS": 8443}]', { listenPorts: [{ protocol: "HTTP", port: 8080 }, { protocol: "HTTPS", port: 8443 }] }],
+    [
+      "listen-ports",
+      '[{"HTTP": 8080, "HTTPS": 8443}]',
+      {
+        listenPorts: [
+          { protocol: "HTTP", port: 8080 },
+          { protocol: "HTTPS", port: 8443 },
+        ],
+      },
+    ],
     ["load-balancer-name", "my-alb-1", { loadBalancerName: "my-alb-1" }],
     ["load-balancer-name", "a".repeat(32), { loadBalancerName: "a".repeat(32) }],
-    ["ssl-policy", "ELBSecurityPolicy-TLS13-1-2-2021-06", { sslPolicy: "ELBSecurityPolicy-TLS13-1-2-2021-06" }],
+    [
+      "ssl-policy",
+      "ELBSecurityPolicy-TLS13-1-2-2021-06",
+      { sslPolicy: "ELBSecurityPolicy-TLS13-1-2-2021-06" },
+    ],
     [
       "certificate-arn",
       "arn:aws:acm:eu-west-1:123456789012:certificate/abc, arn:aws:iam::123456789012:server-certificate/x",
@@ -45,8 +77,14 @@ describe("readMemberAnnotations: good values", () => {
   });
 
   it("reads tags as key=value pairs", () => {
-    const read = readMemberAnnotations(ingress("a", { annotations: alb({ tags: "team=web, env = prod ,empty=" }) }));
-    expect(read).toMatchObject({ tags: { team: "web", env: "prod", empty: "" }, problems: [], invalid: false });
+    const read = readMemberAnnotations(
+      ingress("a", { annotations: alb({ tags: "team=web, env = prod ,empty=" }) }),
+    );
+    expect(read).toMatchObject({
+      tags: { team: "web", env: "prod", empty: "" },
+      problems: [],
+      invalid: false,
+    });
   });
 });
 
@@ -79,7 +117,13 @@ describe("readMemberAnnotations: bad values leave the member out", () => {
     expect(read.invalid).toBe(true);
     expect(read.settings).toEqual({});
     expect(read.problems).toEqual([
-      { ingress: "apps/a", field: field(name), value, message: expect.stringContaining(message), scope: "member" },
+      {
+        ingress: "apps/a",
+        field: field(name),
+        value,
+        message: expect.stringContaining(message),
+        scope: "member",
+      },
     ]);
     expect(read.problems[0]?.message).toContain("left out of its group");
   });
@@ -88,13 +132,17 @@ describe("readMemberAnnotations: bad values leave the member out", () => {
     const value = `${"x".repeat(300)}`;
     const [problem] = readMemberAnnotations(ingress("a", { annotations: alb({ scheme: value }) })).problems;
     expect(problem?.value).toBe(`${"x".repeat(200)}…`);
-    expect(problem?.message.length).toBeLessThan(300);
+    expect(problem?.message).not.toContain("x".repeat(201));
   });
 });
 
 describe("readMemberAnnotations: tags", () => {
   it.each([
-    ["gannet.io/cluster=other,team=web", { team: "web" }, 'tag key "gannet.io/cluster" is reserved for Gannet'],
+    [
+      "gannet.io/cluster=other,team=web",
+      { team: "web" },
+      'tag key "gannet.io/cluster" is reserved for Gannet',
+    ],
     ["team", {}, '"team" must be key=value'],
     ["aws:cloudformation:stack-name=x", {}, 'uses the "aws:" prefix AWS reserves'],
     [`${"k".repeat(129)}=v`, {}, "a key of 1 to 128"],
@@ -103,7 +151,13 @@ describe("readMemberAnnotations: tags", () => {
     expect(read.invalid).toBe(false);
     expect(read.tags).toEqual(tags);
     expect(read.problems).toEqual([
-      { ingress: "apps/a", field: field("tags"), value, message: expect.stringContaining(message), scope: "rule" },
+      {
+        ingress: "apps/a",
+        field: field("tags"),
+        value,
+        message: expect.stringContaining(message),
+        scope: "rule",
+      },
     ]);
   });
 });
@@ -112,7 +166,10 @@ describe("readGroupAnnotations", () => {
   it.each([
     [{}, { order: 0, problems: [] }],
     [{ "group.name": "shop" }, { name: "shop", order: 0, problems: [] }],
-    [{ "group.name": "shop", "group.order": "-1000" }, { name: "shop", order: -1000, problems: [] }],
+    [
+      { "group.name": "shop", "group.order": "-1000" },
+      { name: "shop", order: -1000, problems: [] },
+    ],
     [{ "group.order": " 7 " }, { order: 7, problems: [] }],
   ])("%j", (annotations, expected) => {
     expect(readGroupAnnotations(ingress("a", { annotations: alb(annotations) }))).toEqual(expected);
@@ -127,7 +184,13 @@ describe("readGroupAnnotations", () => {
     const read = readGroupAnnotations(ingress("a", { annotations: alb({ [name]: value }) }));
     expect(read.name).toBeUndefined();
     expect(read.problems).toEqual([
-      { ingress: "apps/a", field: field(name), value, message: expect.stringContaining(message), scope: "member" },
+      {
+        ingress: "apps/a",
+        field: field(name),
+        value,
+        message: expect.stringContaining(message),
+        scope: "member",
+      },
     ]);
   });
 });

@@ -24,8 +24,15 @@ function loadExamples(): {
   services: Service[];
   endpointSlices: EndpointSlice[];
 } {
-  const out = { ingresses: [] as Ingress[], ingressClasses: [] as IngressClass[], services: [] as Service[], endpointSlices: [] as EndpointSlice[] };
-  const files = readdirSync(examplesDir).filter((f) => f.endsWith(".yaml")).sort();
+  const out = {
+    ingresses: [] as Ingress[],
+    ingressClasses: [] as IngressClass[],
+    services: [] as Service[],
+    endpointSlices: [] as EndpointSlice[],
+  };
+  const files = readdirSync(examplesDir)
+    .filter((f) => f.endsWith(".yaml"))
+    .sort();
   for (const file of files) {
     for (const doc of parseAllDocuments(readFileSync(join(examplesDir, file), "utf8"))) {
       if (doc.errors.length > 0) throw new Error(`${file}: ${doc.errors[0]?.message}`);

@@ -32,7 +32,14 @@ describe("sortGroupMembers", () => {
       ingress("c", { annotations: alb({ "group.order": "1000" }) }),
       ingress("d", { annotations: alb({ "group.order": "-1000" }) }),
     ];
-    expect(names(sortGroupMembers(members))).toEqual(["apps/d", "apps/z", "apps/a", "apps/b", "other/a", "apps/c"]);
+    expect(names(sortGroupMembers(members))).toEqual([
+      "apps/d",
+      "apps/z",
+      "apps/a",
+      "apps/b",
+      "other/a",
+      "apps/c",
+    ]);
   });
 });
 
@@ -50,21 +57,37 @@ describe("groupIngresses", () => {
 
   it.each([
     ["group.name", { "group.name": "Shop" }, "Shop", "must be lowercase letters, digits"],
-    ["group.order", { "group.name": "shop", "group.order": "1001" }, "1001", "must be a whole number from -1000 to 1000"],
-    ["group.order", { "group.name": "shop", "group.order": "first" }, "first", "must be a whole number from -1000 to 1000"],
-  ])("an invalid %s keeps the Ingress in its own group with a member Problem", (annotation, annotations, value, message) => {
-    const groups = groupIngresses([ingress("bad", { annotations: alb(annotations) }), ingress("good", { annotations: alb({ "group.name": "shop" }) })]);
-    expect(names(groups.get("shop")?.members ?? [])).toEqual(["apps/good"]);
-    const own = groups.get("apps/bad");
-    expect(names(own?.members ?? [])).toEqual(["apps/bad"]);
-    expect(own?.problems).toEqual([
-      {
-        ingress: "apps/bad",
-        field: `metadata.annotations['alb.ingress.kubernetes.io/${annotation}']`,
-        value,
-        message: expect.stringContaining(message),
-        scope: "member",
-      },
-    ]);
-  });
+    [
+      "group.order",
+      { "group.name": "shop", "group.order": "1001" },
+      "1001",
+      "must be a whole number from -1000 to 1000",
+    ],
+    [
+      "group.order",
+      { "group.name": "shop", "group.order": "first" },
+      "first",
+      "must be a whole number from -1000 to 1000",
+    ],
+  ])(
+    "an invalid %s keeps the Ingress in its own group with a member Problem",
+    (annotation, annotations, value, message) => {
+      const groups = groupIngresses([
+        ingress("bad", { annotations: alb(annotations) }),
+        ingress("good", { annotations: alb({ "group.name": "shop" }) }),
+      ]);
+      expect(names(groups.get("shop")?.members ?? [])).toEqual(["apps/good"]);
+      const own = groups.get("apps/bad");
+      expect(names(own?.members ?? [])).toEqual(["apps/bad"]);
+      expect(own?.problems).toEqual([
+        {
+          ingress: "apps/bad",
+          field: `metadata.annotations['alb.ingress.kubernetes.io/${annotation}']`,
+          value,
+          message: expect.stringContaining(message),
+          scope: "member",
+        },
+      ]);
+    },
+  );
 });

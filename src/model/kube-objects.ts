@@ -48,7 +48,9 @@ export interface Ingress {
     readonly rules?: readonly IngressRule[];
     readonly tls?: readonly { readonly hosts?: readonly string[]; readonly secretName?: string }[];
   };
-  readonly status?: { readonly loadBalancer?: { readonly ingress?: readonly { hostname?: string; ip?: string }[] } };
+  readonly status?: {
+    readonly loadBalancer?: { readonly ingress?: readonly { hostname?: string; ip?: string }[] };
+  };
 }
 
 /** networking.k8s.io/v1 IngressClass. */
@@ -74,7 +76,11 @@ export interface Service {
 /** One endpoint of an EndpointSlice. */
 export interface Endpoint {
   readonly addresses: readonly string[];
-  readonly conditions?: { readonly ready?: boolean; readonly serving?: boolean; readonly terminating?: boolean };
+  readonly conditions?: {
+    readonly ready?: boolean;
+    readonly serving?: boolean;
+    readonly terminating?: boolean;
+  };
   readonly zone?: string;
   readonly targetRef?: { readonly kind?: string; readonly name?: string; readonly namespace?: string };
 }

@@ -43,7 +43,10 @@ export function buildOwnershipTags(owner: Owner, role: ResourceRole, key?: strin
 }
 
 /** True when `tags` claim the resource for this cluster (any group). */
-export function isOwnedByCluster(tags: Readonly<Record<string, string>> | undefined, cluster: string): boolean {
+export function isOwnedByCluster(
+  tags: Readonly<Record<string, string>> | undefined,
+  cluster: string,
+): boolean {
   return tags?.[TAG.cluster] === cluster && typeof tags[TAG.group] === "string";
 }
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { alb, ingress, service } from "./test-fixtures.ts";
 import { differingSettings, readTargetGroupSettings } from "./target-group-settings.ts";
+import { alb, ingress, service } from "./test-fixtures.ts";
 
 const field = (name: string) => `metadata.annotations['alb.ingress.kubernetes.io/${name}']`;
 const serviceField = (name: string) => `service/web.${field(name)}`;
@@ -32,17 +32,26 @@ describe("readTargetGroupSettings", () => {
   });
 
   it.each([
-    [{ "backend-protocol": "HTTPS" }, { protocol: "HTTPS", healthCheck: { ...DEFAULT_HEALTH_CHECK, protocol: "HTTPS" } }],
+    [
+      { "backend-protocol": "HTTPS" },
+      { protocol: "HTTPS", healthCheck: { ...DEFAULT_HEALTH_CHECK, protocol: "HTTPS" } },
+    ],
     [
       { "backend-protocol": "HTTPS", "healthcheck-protocol": "HTTP" },
       { protocol: "HTTPS", healthCheck: { ...DEFAULT_HEALTH_CHECK, protocol: "HTTP" } },
     ],
     [
       { "backend-protocol-version": "GRPC" },
-      { protocolVersion: "GRPC", healthCheck: { ...DEFAULT_HEALTH_CHECK, path: "/AWS.ALB/healthcheck", matcher: "12" } },
+      {
+        protocolVersion: "GRPC",
+        healthCheck: { ...DEFAULT_HEALTH_CHECK, path: "/AWS.ALB/healthcheck", matcher: "12" },
+      },
     ],
     [{ "backend-protocol-version": "GRPC", "success-codes": "0-99" }, { protocolVersion: "GRPC" }],
-    [{ "backend-protocol-version": "HTTP2" }, { protocolVersion: "HTTP2", healthCheck: DEFAULT_HEALTH_CHECK }],
+    [
+      { "backend-protocol-version": "HTTP2" },
+      { protocolVersion: "HTTP2", healthCheck: DEFAULT_HEALTH_CHECK },
+    ],
     [
       {
         "healthcheck-path": "/healthz",
@@ -74,7 +83,10 @@ describe("readTargetGroupSettings", () => {
   });
 
   it("prefers the Service's annotation to the Ingress's", () => {
-    const result = read({ "healthcheck-path": "/ingress", "success-codes": "202" }, { "healthcheck-path": "/service" });
+    const result = read(
+      { "healthcheck-path": "/ingress", "success-codes": "202" },
+      { "healthcheck-path": "/service" },
+    );
     expect(result.settings?.healthCheck).toMatchObject({ path: "/service", matcher: "202" });
   });
 
@@ -97,7 +109,13 @@ describe("readTargetGroupSettings", () => {
       const result = viaService ? read({}, { [name]: value }) : read({ [name]: value });
       expect(result.settings?.healthCheck).toMatchObject(healthCheck);
       expect(result.problems).toEqual([
-        { ingress: "apps/a", field: expectedField, value, message: expect.stringContaining(message), scope: "rule" },
+        {
+          ingress: "apps/a",
+          field: expectedField,
+          value,
+          message: expect.stringContaining(message),
+          scope: "rule",
+        },
       ]);
       expect(result.problems[0]?.message).toContain("the default");
     }
@@ -127,7 +145,13 @@ describe("readTargetGroupSettings", () => {
     const result = read({ "target-type": value });
     expect(result.settings).toBeDefined();
     expect(result.problems).toEqual([
-      { ingress: "apps/a", field: field("target-type"), value, message: expect.stringContaining(message), scope: "rule" },
+      {
+        ingress: "apps/a",
+        field: field("target-type"),
+        value,
+        message: expect.stringContaining(message),
+        scope: "rule",
+      },
     ]);
   });
 
@@ -146,9 +170,9 @@ describe("readTargetGroupSettings", () => {
   });
 
   it("uses gRPC codes for GRPC", () => {
-    expect(read({ "backend-protocol-version": "GRPC", "success-codes": "200" }).problems[0]?.message).toContain(
-      "gRPC codes from 0 to 99",
-    );
+    expect(
+      read({ "backend-protocol-version": "GRPC", "success-codes": "200" }).problems[0]?.message,
+    ).toContain("gRPC codes from 0 to 99");
   });
 });
 

@@ -2,7 +2,14 @@
 // Pure (no I/O), so it may sit beside the model; nothing in the controller imports it.
 
 import type { ClusterContext } from "./build-group.ts";
-import type { EndpointSlice, HTTPIngressPath, Ingress, IngressBackend, Service, ServicePort } from "./kube-objects.ts";
+import type {
+  EndpointSlice,
+  HTTPIngressPath,
+  Ingress,
+  IngressBackend,
+  Service,
+  ServicePort,
+} from "./kube-objects.ts";
 import { SERVICE_NAME_LABEL } from "./kube-objects.ts";
 import type { Subnet } from "./subnets.ts";
 
@@ -11,7 +18,9 @@ export const NS = "apps";
 
 /** Prefixes `alb.ingress.kubernetes.io/` to each key. */
 export function alb(annotations: Record<string, string>): Record<string, string> {
-  return Object.fromEntries(Object.entries(annotations).map(([k, v]) => [`alb.ingress.kubernetes.io/${k}`, v]));
+  return Object.fromEntries(
+    Object.entries(annotations).map(([k, v]) => [`alb.ingress.kubernetes.io/${k}`, v]),
+  );
 }
 
 /** A Service backend by port number or name. */
@@ -20,7 +29,11 @@ export function backend(service: string, port: number | string): IngressBackend 
 }
 
 /** One HTTP path. */
-export function path(p: string | undefined, pathType: string, to: IngressBackend = backend("web", 80)): HTTPIngressPath {
+export function path(
+  p: string | undefined,
+  pathType: string,
+  to: IngressBackend = backend("web", 80),
+): HTTPIngressPath {
   return p === undefined ? { pathType, backend: to } : { path: p, pathType, backend: to };
 }
 
@@ -52,7 +65,11 @@ export function ingress(name: string, o: IngressOptions = {}): Ingress {
 }
 
 /** A Service with the given ports (`name` optional). */
-export function service(name: string, ports: ServicePort[] = [{ port: 80, targetPort: 8080 }], annotations?: Record<string, string>): Service {
+export function service(
+  name: string,
+  ports: ServicePort[] = [{ port: 80, targetPort: 8080 }],
+  annotations?: Record<string, string>,
+): Service {
   return {
     metadata: { namespace: NS, name, ...(annotations ? { annotations } : {}) },
     spec: { type: "ClusterIP", ports },
@@ -94,9 +111,18 @@ export const SUBNETS: readonly Subnet[] = [
   subnet("subnet-0a00000000000001a", "eu-west-1a", { Name: "public-a", "kubernetes.io/role/elb": "1" }),
   subnet("subnet-0b00000000000001b", "eu-west-1b", { Name: "public-b", "kubernetes.io/role/elb": "1" }),
   subnet("subnet-0c00000000000001c", "eu-west-1c", { Name: "public-c", "kubernetes.io/role/elb": "1" }),
-  subnet("subnet-0a00000000000002a", "eu-west-1a", { Name: "private-a", "kubernetes.io/role/internal-elb": "1" }),
-  subnet("subnet-0b00000000000002b", "eu-west-1b", { Name: "private-b", "kubernetes.io/role/internal-elb": "1" }),
-  subnet("subnet-0c00000000000002c", "eu-west-1c", { Name: "private-c", "kubernetes.io/role/internal-elb": "1" }),
+  subnet("subnet-0a00000000000002a", "eu-west-1a", {
+    Name: "private-a",
+    "kubernetes.io/role/internal-elb": "1",
+  }),
+  subnet("subnet-0b00000000000002b", "eu-west-1b", {
+    Name: "private-b",
+    "kubernetes.io/role/internal-elb": "1",
+  }),
+  subnet("subnet-0c00000000000002c", "eu-west-1c", {
+    Name: "private-c",
+    "kubernetes.io/role/internal-elb": "1",
+  }),
 ];
 
 /** The cluster context of the tests and golden files. */

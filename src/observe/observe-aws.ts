@@ -24,7 +24,11 @@ export interface ClusterInventory {
 }
 
 /** Reads the cluster's inventory: 1 + ⌈ALBs/20⌉ + 1 + ⌈TGs/20⌉ + 1 calls. */
-export async function observeCluster(ports: AwsPorts, cluster: string, vpcId: string | undefined): Promise<ClusterInventory> {
+export async function observeCluster(
+  ports: AwsPorts,
+  cluster: string,
+  vpcId: string | undefined,
+): Promise<ClusterInventory> {
   const [loadBalancers, targetGroups, subnets] = await Promise.all([
     ports.elbv2.listLoadBalancers(),
     ports.elbv2.listTargetGroups(),
@@ -49,12 +53,18 @@ export function groupsInInventory(inventory: ClusterInventory): string[] {
 }
 
 /** Reads one group's ALBs (with listeners and rules), target groups (with targets) and security groups. */
-export async function observeGroup(ports: AwsPorts, inventory: ClusterInventory, owner: Owner): Promise<ObservedGroup> {
+export async function observeGroup(
+  ports: AwsPorts,
+  inventory: ClusterInventory,
+  owner: Owner,
+): Promise<ObservedGroup> {
   const owned = (tags: Record<string, string>) => isOwnedBy(tags, owner);
   const lbs = inventory.loadBalancers.filter((lb) => owned(lb.tags));
   const tgs = inventory.targetGroups.filter((tg) => owned(tg.tags));
   const [loadBalancers, targetGroups, securityGroups] = await Promise.all([
-    Promise.all(lbs.map(async (lb) => ({ ...lb, listeners: await ports.elbv2.listListeners(lb.arn, owned) }))),
+    Promise.all(
+      lbs.map(async (lb) => ({ ...lb, listeners: await ports.elbv2.listListeners(lb.arn, owned) })),
+    ),
     Promise.all(tgs.map(async (tg) => ({ ...tg, targets: await ports.elbv2.listTargets(tg.arn) }))),
     ports.ec2.listOwnedSecurityGroups(owner.cluster, owner.group),
   ]);

@@ -29,9 +29,19 @@ export type Change =
   | { readonly kind: "setSecurityGroups"; readonly loadBalancerArn: string }
   | { readonly kind: "deleteLoadBalancer"; readonly loadBalancerArn: string; readonly name: string }
   | { readonly kind: "createTargetGroup"; readonly targetGroup: DesiredTargetGroup }
-  | { readonly kind: "modifyTargetGroup"; readonly targetGroupArn: string; readonly key: string; readonly healthCheck: HealthCheck }
+  | {
+      readonly kind: "modifyTargetGroup";
+      readonly targetGroupArn: string;
+      readonly key: string;
+      readonly healthCheck: HealthCheck;
+    }
   | { readonly kind: "registerTargets"; readonly key: string; readonly targets: readonly Target[] }
-  | { readonly kind: "deregisterTargets"; readonly targetGroupArn: string; readonly key: string; readonly targets: readonly Target[] }
+  | {
+      readonly kind: "deregisterTargets";
+      readonly targetGroupArn: string;
+      readonly key: string;
+      readonly targets: readonly Target[];
+    }
   | { readonly kind: "deleteTargetGroup"; readonly targetGroupArn: string; readonly name: string }
   | {
       readonly kind: "createListener";
@@ -51,7 +61,12 @@ export type Change =
       readonly certificateArn?: string;
     }
   | { readonly kind: "deleteListener"; readonly listenerArn: string; readonly port: number }
-  | { readonly kind: "deleteRule"; readonly ruleArn: string; readonly port: number; readonly priority: number }
+  | {
+      readonly kind: "deleteRule";
+      readonly ruleArn: string;
+      readonly port: number;
+      readonly priority: number;
+    }
   | {
       readonly kind: "modifyRule";
       readonly ruleArn: string;
@@ -77,7 +92,11 @@ export type ChangeKind = Change["kind"];
 
 function conditionText(conditions: readonly RuleCondition[]): string {
   return conditions
-    .map((c) => (c.field === "http-header" ? `${c.headerName}=${c.values.join("|")}` : `${c.field}=${JSON.stringify(c.values)}`))
+    .map((c) =>
+      c.field === "http-header"
+        ? `${c.headerName}=${c.values.join("|")}`
+        : `${c.field}=${JSON.stringify(c.values)}`,
+    )
     .join(" ");
 }
 

@@ -13,7 +13,8 @@ function sortedValues<T>(values: readonly T[]): T[] {
 /** A canonical string for a rule's conditions: fields sorted, values sorted, hosts lowercased. */
 export function canonicalConditions(conditions: readonly RuleCondition[]): string {
   const parts = conditions.map((c) => {
-    const values: readonly unknown[] = c.field === "host-header" ? c.values.map((v) => v.toLowerCase()) : c.values;
+    const values: readonly unknown[] =
+      c.field === "host-header" ? c.values.map((v) => v.toLowerCase()) : c.values;
     return c.field === "http-header"
       ? { field: c.field, name: c.headerName.toLowerCase(), values: sortedValues(values) }
       : { field: c.field, values: sortedValues(values) };
@@ -40,7 +41,10 @@ function canonicalAction(a: ObservedAction): unknown {
       return {
         type: a.type,
         targetGroups: sortedValues(
-          a.targetGroups.map((t) => ({ arn: t.targetGroupArn, weight: a.targetGroups.length === 1 ? 1 : t.weight })),
+          a.targetGroups.map((t) => ({
+            arn: t.targetGroupArn,
+            weight: a.targetGroups.length === 1 ? 1 : t.weight,
+          })),
         ),
         sticky: a.stickiness?.enabled ? a.stickiness.durationSeconds : 0,
       };
@@ -70,6 +74,10 @@ export function canonicalActions(actions: readonly ObservedAction[]): string {
 }
 
 /** True when desired actions (by key) equal observed actions (by ARN). */
-export function actionsEqual(desired: readonly RuleAction[], observed: readonly ObservedAction[], arnOf: ArnOfKey): boolean {
+export function actionsEqual(
+  desired: readonly RuleAction[],
+  observed: readonly ObservedAction[],
+  arnOf: ArnOfKey,
+): boolean {
   return canonicalActions(desired.map((a) => toObservedAction(a, arnOf))) === canonicalActions(observed);
 }

@@ -42,7 +42,8 @@ export function planGroup(desired: DesiredGroup, observed: ObservedGroup): Group
   const arnOf = (key: string) => tgs.kept.get(key)?.arn;
   if (lb) changes.push(...planListeners(desired.listeners, keptLb?.listeners ?? [], arnOf));
 
-  for (const t of tgs.unused) changes.push({ kind: "deleteTargetGroup", targetGroupArn: t.arn, name: t.name });
+  for (const t of tgs.unused)
+    changes.push({ kind: "deleteTargetGroup", targetGroupArn: t.arn, name: t.name });
   for (const sg of observed.securityGroups) {
     if (sg !== keptSg) changes.push({ kind: "deleteSecurityGroup", securityGroupId: sg.id, name: sg.name });
   }
@@ -50,7 +51,9 @@ export function planGroup(desired: DesiredGroup, observed: ObservedGroup): Group
     ...(keptSg ? { securityGroupId: keptSg.id } : {}),
     ...(keptLb ? { loadBalancerArn: keptLb.arn } : {}),
     targetGroupArns: Object.fromEntries([...tgs.kept].map(([k, t]) => [k, t.arn])),
-    listenerArns: Object.fromEntries((keptLb?.listeners ?? []).filter((l) => l.owned).map((l) => [l.port, l.arn])),
+    listenerArns: Object.fromEntries(
+      (keptLb?.listeners ?? []).filter((l) => l.owned).map((l) => [l.port, l.arn]),
+    ),
   };
   return { changes, bindings };
 }

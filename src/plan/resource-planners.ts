@@ -33,7 +33,11 @@ export function planSecurityGroup(
   kept: ObservedSecurityGroup | undefined,
 ): Change[] {
   if (!desired) return [];
-  if (!kept) return [{ kind: "createSecurityGroup", securityGroup: desired }, { kind: "authorizeIngress", rules: desired.ingress }];
+  if (!kept)
+    return [
+      { kind: "createSecurityGroup", securityGroup: desired },
+      { kind: "authorizeIngress", rules: desired.ingress },
+    ];
   const open = minus(desired.ingress, kept.ingress, portCidrKey);
   const close = minus(kept.ingress, desired.ingress, portCidrKey);
   return [
@@ -51,7 +55,8 @@ export function planLoadBalancer(
   if (!kept) return [{ kind: "createLoadBalancer", loadBalancer: desired }];
   const changes: Change[] = [];
   const sameSubnets = [...kept.subnetIds].sort().join() === [...desired.subnetIds].sort().join();
-  if (!sameSubnets) changes.push({ kind: "setSubnets", loadBalancerArn: kept.arn, subnetIds: desired.subnetIds });
+  if (!sameSubnets)
+    changes.push({ kind: "setSubnets", loadBalancerArn: kept.arn, subnetIds: desired.subnetIds });
   if (!keptSecurityGroup || !kept.securityGroupIds.includes(keptSecurityGroup.id)) {
     changes.push({ kind: "setSecurityGroups", loadBalancerArn: kept.arn });
   }
@@ -79,12 +84,18 @@ export function planTargetGroups(
     }
     kept.set(d.key, o);
     if (!sameHealthCheck(d.healthCheck, o.healthCheck)) {
-      changes.push({ kind: "modifyTargetGroup", targetGroupArn: o.arn, key: d.key, healthCheck: d.healthCheck });
+      changes.push({
+        kind: "modifyTargetGroup",
+        targetGroupArn: o.arn,
+        key: d.key,
+        healthCheck: d.healthCheck,
+      });
     }
     const add = minus(d.targets, o.targets, targetKey);
     const remove = minus(o.targets, d.targets, targetKey);
     if (add.length) changes.push({ kind: "registerTargets", key: d.key, targets: add });
-    if (remove.length) changes.push({ kind: "deregisterTargets", targetGroupArn: o.arn, key: d.key, targets: remove });
+    if (remove.length)
+      changes.push({ kind: "deregisterTargets", targetGroupArn: o.arn, key: d.key, targets: remove });
   }
   const keptArns = new Set([...kept.values()].map((t) => t.arn));
   return { changes, kept, unused: observed.filter((t) => !keptArns.has(t.arn)) };
@@ -109,7 +120,8 @@ export function planListeners(
   const changes: Change[] = [];
   const owned = observed.filter((l) => l.owned);
   for (const o of owned) {
-    if (!desired.some((d) => d.port === o.port)) changes.push({ kind: "deleteListener", listenerArn: o.arn, port: o.port });
+    if (!desired.some((d) => d.port === o.port))
+      changes.push({ kind: "deleteListener", listenerArn: o.arn, port: o.port });
   }
   for (const d of [...desired].sort((a, b) => a.port - b.port)) {
     const o = owned.find((l) => l.port === d.port);
@@ -121,7 +133,8 @@ export function planListeners(
       ...(d.certificateArns?.[0] ? { certificateArn: d.certificateArns[0] } : {}),
     };
     if (!o) changes.push({ kind: "createListener", ...settings });
-    else if (listenerDiffers(d, o, arnOf)) changes.push({ kind: "modifyListener", listenerArn: o.arn, ...settings });
+    else if (listenerDiffers(d, o, arnOf))
+      changes.push({ kind: "modifyListener", listenerArn: o.arn, ...settings });
     changes.push(...planListenerRules(d.port, d.rules, o?.rules ?? [], arnOf));
   }
   return changes;

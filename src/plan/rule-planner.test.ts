@@ -4,7 +4,10 @@ import type { ObservedRule } from "../observe/observed.ts";
 import { assignPriorities, planListenerRules } from "./rule-planner.ts";
 
 const arnOf = (key: string) => `arn:tg/${key}`;
-const forward = (key: string): RuleAction => ({ type: "forward", targetGroups: [{ targetGroup: key, weight: 1 }] });
+const forward = (key: string): RuleAction => ({
+  type: "forward",
+  targetGroups: [{ targetGroup: key, weight: 1 }],
+});
 
 function desiredRule(order: number, path: string, backend = "ns/web:80"): DesiredRule {
   return {
@@ -15,12 +18,18 @@ function desiredRule(order: number, path: string, backend = "ns/web:80"): Desire
   };
 }
 
-function observedRule(priority: number, path: string, opts: { backend?: string; owned?: boolean } = {}): ObservedRule {
+function observedRule(
+  priority: number,
+  path: string,
+  opts: { backend?: string; owned?: boolean } = {},
+): ObservedRule {
   return {
     arn: `arn:rule/${priority}-${path}`,
     priority,
     conditions: [{ field: "path-pattern", values: [path] }],
-    actions: [{ type: "forward", targetGroups: [{ targetGroupArn: arnOf(opts.backend ?? "ns/web:80"), weight: 1 }] }],
+    actions: [
+      { type: "forward", targetGroups: [{ targetGroupArn: arnOf(opts.backend ?? "ns/web:80"), weight: 1 }] },
+    ],
     owned: opts.owned ?? true,
   };
 }
@@ -46,22 +55,38 @@ describe("planListenerRules", () => {
   it("creates every rule on an empty listener, at priorities 1..N", () => {
     const changes = planListenerRules(80, [desiredRule(1, "/b"), desiredRule(0, "/a")], [], arnOf);
 
-    expect(changes.map((c) => (c.kind === "createRule" ? [c.priority, c.conditions[0]?.values[0]] : c.kind))).toEqual([
+    expect(
+      changes.map((c) => (c.kind === "createRule" ? [c.priority, c.conditions[0]?.values[0]] : c.kind)),
+    ).toEqual([
       [1, "/a"],
       [2, "/b"],
     ]);
   });
 
   it("changes a backend with one ModifyRule", () => {
-    const changes = planListenerRules(80, [desiredRule(0, "/a", "ns/api:80")], [observedRule(1, "/a")], arnOf);
+    const changes = planListenerRules(
+      80,
+      [desiredRule(0, "/a", "ns/api:80")],
+      [observedRule(1, "/a")],
+      arnOf,
+    );
 
     expect(changes).toEqual([
-      expect.objectContaining({ kind: "modifyRule", ruleArn: "arn:rule/1-/a", actions: [forward("ns/api:80")] }),
+      expect.objectContaining({
+        kind: "modifyRule",
+        ruleArn: "arn:rule/1-/a",
+        actions: [forward("ns/api:80")],
+      }),
     ]);
   });
 
   it("changes a path with one ModifyRule of the rule at that priority", () => {
-    const changes = planListenerRules(80, [desiredRule(0, "/a"), desiredRule(1, "/c")], [observedRule(1, "/a"), observedRule(2, "/b")], arnOf);
+    const changes = planListenerRules(
+      80,
+      [desiredRule(0, "/a"), desiredRule(1, "/c")],
+      [observedRule(1, "/a"), observedRule(2, "/b")],
+      arnOf,
+    );
 
     expect(changes.map((c) => c.kind)).toEqual(["modifyRule"]);
   });

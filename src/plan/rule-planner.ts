@@ -72,7 +72,8 @@ function planMoves(port: number, pairs: readonly Pair[], foreign: readonly Obser
   const finals = moves.map((m) => ({ ruleArn: m.observed.arn, priority: m.priority }));
   // AWS takes a batch whose final state is consistent; emulators refuse a target that is held at call
   // time. Moving through free temporary priorities first works on both and costs one extra call.
-  if (!moves.some((m) => heldByMovers.has(m.priority))) return [{ kind: "setRulePriorities", port, priorities: finals }];
+  if (!moves.some((m) => heldByMovers.has(m.priority)))
+    return [{ kind: "setRulePriorities", port, priorities: finals }];
   const taken = new Set([
     ...foreign.map((r) => r.priority),
     ...pairs.map((p) => p.observed.priority),
@@ -104,9 +105,15 @@ export function planListenerRules(
     priorities,
     observed.filter((r) => r.owned),
   );
-  const changes: Change[] = deletes.map((r) => ({ kind: "deleteRule", ruleArn: r.arn, port, priority: r.priority }));
+  const changes: Change[] = deletes.map((r) => ({
+    kind: "deleteRule",
+    ruleArn: r.arn,
+    port,
+    priority: r.priority,
+  }));
   for (const p of pairs) {
-    const sameConditions = canonicalConditions(p.desired.conditions) === canonicalConditions(p.observed.conditions);
+    const sameConditions =
+      canonicalConditions(p.desired.conditions) === canonicalConditions(p.observed.conditions);
     if (!sameConditions || !actionsEqual(p.desired.actions, p.observed.actions, arnOf)) {
       changes.push({
         kind: "modifyRule",

@@ -2,15 +2,15 @@
 // Level-based: it re-reads what it needs, never depends on what woke it, and a second run of an
 // unchanged group makes no AWS change.
 
-import type { CallStats } from "../aws/call-layer.ts";
 import { ApplyError, applyPlan } from "../apply/apply-plan.ts";
 import type { Disposition } from "../apply/errors.ts";
+import { CallStats, withCallScope } from "../aws/call-layer.ts";
+import type { KubeSnapshot } from "../kube/kube-port.ts";
 import { buildDesiredGroup } from "../model/build-group.ts";
+import type { GroupMembers } from "../model/collect-groups.ts";
 import type { DesiredGroup, GroupKey } from "../model/desired.ts";
 import { buildGroupFinalizer } from "../model/finalizers.ts";
-import type { GroupMembers } from "../model/collect-groups.ts";
 import type { Ingress } from "../model/kube-objects.ts";
-import type { KubeSnapshot } from "../kube/kube-port.ts";
 import { type AwsPorts, type ClusterInventory, observeGroup } from "../observe/observe-aws.ts";
 import type { Change } from "../plan/changes.ts";
 import { planGroup } from "../plan/plan-group.ts";
@@ -32,7 +32,6 @@ export interface FinalizerSink {
 export interface ReconcileDeps {
   readonly aws: AwsPorts;
   readonly kube: ReportSink & FinalizerSink;
-  readonly stats: CallStats;
   readonly settings: ClusterSettings;
   readonly dedupe: EventDeduper;
   readonly instance: string;
@@ -51,13 +50,30 @@ export interface ReconcileOutcome {
   readonly calls: Record<string, number>;
 }
 
+/** What one group's reconcile reads. */
+export interface GroupInput {
+  readonly members: GroupMembers;
+  readonly snapshot: KubeSnapshot;
+  readonly inventory: ClusterInventory;
+}
+
 /** Reconciles one group. With `dryRun`, stops after planning (no AWS or Kubernetes write). */
 export async function reconcileGroup(
-  input: { readonly members: GroupMembers; readonly snapshot: KubeSnapshot; readonly inventory: ClusterInventory },
+  input: GroupInput,
   deps: ReconcileDeps,
   opts: { readonly dryRun?: boolean } = {},
 ): Promise<ReconcileOutcome> {
-  const before = deps.stats.snapshot();
+  // Groups run concurrently over shared clients: a scope counts only this group's calls.
+  const own = new CallStats();
+  const outcome = await withCallScope(own, () => reconcileInScope(input, deps, opts));
+  return { ...outcome, calls: own.since(new Map()) };
+}
+
+async function reconcileInScope(
+  input: GroupInput,
+  deps: ReconcileDeps,
+  opts: { readonly dryRun?: boolean },
+): Promise<Omit<ReconcileOutcome, "calls">> {
   const { members, snapshot, inventory } = input;
   const owner = { cluster: deps.settings.cluster, group: members.group };
   const finalizer = buildGroupFinalizer(members.group);
@@ -77,9 +93,10 @@ export async function reconcileGroup(
     desired,
     planned: plan.changes,
     ...rest,
-    calls: deps.stats.since(before),
   });
-  const keptArn = desired.loadBalancer ? observed.loadBalancers.find((lb) => lb.name === desired.loadBalancer?.name)?.arn : undefined;
+  const keptArn = desired.loadBalancer
+    ? observed.loadBalancers.find((lb) => lb.name === desired.loadBalancer?.name)?.arn
+    : undefined;
   if (opts.dryRun) {
     const hostname = inventory.loadBalancers.find((lb) => lb.arn === keptArn)?.dnsName;
     return outcome({ disposition: { action: "done" }, applied: [], ...(hostname ? { hostname } : {}) });
@@ -92,7 +109,13 @@ export async function reconcileGroup(
   let failure: ApplyError | undefined;
   let arn = keptArn;
   try {
-    const result = await applyPlan(plan, { ports: deps.aws, owner, vpcId: deps.settings.vpcId, desired, inventory });
+    const result = await applyPlan(plan, {
+      ports: deps.aws,
+      owner,
+      vpcId: deps.settings.vpcId,
+      desired,
+      inventory,
+    });
     applied = result.applied;
     arn = result.loadBalancerArn ?? keptArn;
   } catch (err) {
@@ -100,7 +123,9 @@ export async function reconcileGroup(
     failure = err;
     applied = err.applied;
   }
-  const hostname = desired.loadBalancer ? inventory.loadBalancers.find((lb) => lb.arn === arn)?.dnsName : undefined;
+  const hostname = desired.loadBalancer
+    ? inventory.loadBalancers.find((lb) => lb.arn === arn)?.dnsName
+    : undefined;
 
   await reportGroup(deps.kube, deps.dedupe, {
     live,
@@ -111,7 +136,12 @@ export async function reconcileGroup(
     instance: deps.instance,
   });
   if (failure) {
-    return outcome({ disposition: failure.disposition, applied, error: failure.message, ...(hostname ? { hostname } : {}) });
+    return outcome({
+      disposition: failure.disposition,
+      applied,
+      error: failure.message,
+      ...(hostname ? { hostname } : {}),
+    });
   }
   // Only once AWS no longer holds their rules may leaving members go.
   if (!desired.halt) for (const m of members.leaving) await deps.kube.removeFinalizer(m, finalizer);

@@ -89,10 +89,16 @@ export async function reportGroup(sink: ReportSink, dedupe: EventDeduper, r: Gro
       await sink.patchIngressStatus(ingress, r.hostname);
     }
     const key = objectKey(ingress);
-    for (const p of r.problems.filter((p) => p.ingress === key)) await send(ingress, "Warning", REASON.invalid, formatProblem(p));
+    for (const p of r.problems.filter((p) => p.ingress === key))
+      await send(ingress, "Warning", REASON.invalid, formatProblem(p));
     if (r.failure) await send(ingress, "Warning", REASON.failedDeploy, r.failure);
     else if (r.applied.length > 0) {
-      await send(ingress, "Normal", REASON.reconciled, `${summarizeChanges(r.applied)}; address ${r.hostname ?? "pending"}`);
+      await send(
+        ingress,
+        "Normal",
+        REASON.reconciled,
+        `${summarizeChanges(r.applied)}; address ${r.hostname ?? "pending"}`,
+      );
     }
   }
 }

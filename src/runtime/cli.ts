@@ -8,7 +8,7 @@ import { describeChange } from "../plan/changes.ts";
 import { runController } from "./controller.ts";
 import { runDev } from "./dev.ts";
 import { formatOutcome } from "./format.ts";
-import { createRuntime, resolveVpcId, RuntimeError, runPass } from "./pass.ts";
+import { createRuntime, RuntimeError, resolveVpcId, runPass } from "./pass.ts";
 
 interface CommonFlags extends RawSettings {
   readonly quiet?: boolean;
@@ -16,12 +16,28 @@ interface CommonFlags extends RawSettings {
 
 function withCommonFlags(cmd: Command): Command {
   return cmd
-    .addOption(new Option("--cluster <name>", "cluster name written into ownership tags (env GANNET_CLUSTER_NAME)"))
+    .addOption(
+      new Option("--cluster <name>", "cluster name written into ownership tags (env GANNET_CLUSTER_NAME)"),
+    )
     .addOption(new Option("--region <region>", "AWS region (env AWS_REGION; default us-east-1)"))
-    .addOption(new Option("--aws-endpoint <url>", "AWS endpoint override, e.g. LocalStack (env AWS_ENDPOINT_URL)"))
-    .addOption(new Option("--kubeconfig <path>", "kubeconfig file (env GANNET_KUBECONFIG; default: in-cluster or ~/.kube/config)"))
-    .addOption(new Option("--vpc-id <id>", "VPC of the ALBs (env GANNET_VPC_ID; default: the VPC of the ELB-tagged subnets)"))
-    .addOption(new Option("--concurrency <n>", "groups reconciled in parallel (env GANNET_CONCURRENCY; default 4)"));
+    .addOption(
+      new Option("--aws-endpoint <url>", "AWS endpoint override, e.g. LocalStack (env AWS_ENDPOINT_URL)"),
+    )
+    .addOption(
+      new Option(
+        "--kubeconfig <path>",
+        "kubeconfig file (env GANNET_KUBECONFIG; default: in-cluster or ~/.kube/config)",
+      ),
+    )
+    .addOption(
+      new Option(
+        "--vpc-id <id>",
+        "VPC of the ALBs (env GANNET_VPC_ID; default: the VPC of the ELB-tagged subnets)",
+      ),
+    )
+    .addOption(
+      new Option("--concurrency <n>", "groups reconciled in parallel (env GANNET_CONCURRENCY; default 4)"),
+    );
 }
 
 async function reconcileCommand(flags: CommonFlags): Promise<number> {
@@ -47,7 +63,9 @@ async function planCommand(flags: CommonFlags): Promise<number> {
     const outcomes = await runPass(rt, vpcId, { dryRun: true });
     let changes = 0;
     for (const o of outcomes) {
-      console.log(`group ${o.group}: ${o.planned.length === 0 ? "in sync" : `${o.planned.length} change(s)`}`);
+      console.log(
+        `group ${o.group}: ${o.planned.length === 0 ? "in sync" : `${o.planned.length} change(s)`}`,
+      );
       for (const c of o.planned) console.log(`  ${describeChange(c)}`);
       for (const p of o.desired.problems) console.log(`  ! ${p.ingress} ${p.field}: ${p.message}`);
       if (o.error) console.log(`  error: ${o.error}`);
@@ -65,23 +83,25 @@ export async function main(argv: readonly string[]): Promise<number> {
   let code = 0;
   const program = new Command()
     .name("gannet")
-    .description("Kubernetes Ingress controller for AWS: ALBs, ACM certificates and Route53 records from Ingresses")
+    .description(
+      "Kubernetes Ingress controller for AWS: ALBs, ACM certificates and Route53 records from Ingresses",
+    )
     .exitOverride();
-  withCommonFlags(program.command("reconcile").description("reconcile every Ingress group once and exit")).action(
-    async (f: CommonFlags) => {
-      code = await reconcileCommand(f);
-    },
-  );
-  withCommonFlags(program.command("plan").description("print the AWS changes a reconcile would make (exit 2 when any)")).action(
-    async (f: CommonFlags) => {
-      code = await planCommand(f);
-    },
-  );
-  withCommonFlags(program.command("controller").description("watch Kubernetes and reconcile affected groups")).action(
-    async (f: CommonFlags) => {
-      code = await runController(loadSettings(f));
-    },
-  );
+  withCommonFlags(
+    program.command("reconcile").description("reconcile every Ingress group once and exit"),
+  ).action(async (f: CommonFlags) => {
+    code = await reconcileCommand(f);
+  });
+  withCommonFlags(
+    program.command("plan").description("print the AWS changes a reconcile would make (exit 2 when any)"),
+  ).action(async (f: CommonFlags) => {
+    code = await planCommand(f);
+  });
+  withCommonFlags(
+    program.command("controller").description("watch Kubernetes and reconcile affected groups"),
+  ).action(async (f: CommonFlags) => {
+    code = await runController(loadSettings(f));
+  });
   withCommonFlags(
     program
       .command("dev")

@@ -3,6 +3,7 @@
 // A plain watch loop: informers, a per-key work queue and leader election arrive with the runtime work.
 
 import { Watch } from "@kubernetes/client-node";
+import type { CallStats } from "../aws/call-layer.ts";
 import type { Settings } from "../config/settings.ts";
 import type { ReconcileOutcome } from "../reconcile/reconcile-group.ts";
 import { formatOutcome } from "./format.ts";
@@ -22,6 +23,12 @@ export interface ControllerOptions {
   readonly log?: (line: string) => void;
   readonly resyncMs?: number;
   readonly debounceMs?: number;
+  /** Counts the controller's AWS calls (metrics, benchmarks). */
+  readonly stats?: CallStats;
+  /** Only these groups (a benchmark or test scope); all groups when absent. */
+  readonly groups?: ReadonlySet<string>;
+  /** Called after every pass. */
+  readonly onPass?: (outcomes: readonly ReconcileOutcome[]) => void;
 }
 
 /** Runs until the signal aborts (or SIGINT/SIGTERM); resolves to the exit code. */
@@ -34,14 +41,14 @@ export async function runController(settings: Settings, opts: ControllerOptions 
   process.once("SIGTERM", onSignal);
   opts.signal?.addEventListener("abort", onSignal, { once: true });
 
-  const rt = createRuntime(settings);
+  const rt = createRuntime(settings, opts.stats);
   let wake: () => void = () => {};
   let dirty = true;
   const trigger = () => {
     dirty = true;
     wake();
   };
-  const watches: { abort(): void }[] = [];
+  const watches = new Map<string, { abort(): void }>();
   const watch = new Watch(rt.kube.config);
   // Resuming from the last resourceVersion keeps a reconnect from replaying every object as ADDED.
   const resourceVersions = new Map<string, string>();
@@ -64,7 +71,7 @@ export async function runController(settings: Settings, opts: ControllerOptions 
         if (err) log(`watch ${path} ended: ${err instanceof Error ? err.message : String(err)}`);
         if (!stop.signal.aborted) setTimeout(() => void startWatch(path), err ? 1000 : 0);
       });
-      watches.push(req);
+      watches.set(path, req);
     } catch (err) {
       log(`watch ${path} could not start: ${err instanceof Error ? err.message : String(err)}; retrying`);
       setTimeout(() => void startWatch(path), 2000);
@@ -92,17 +99,23 @@ export async function runController(settings: Settings, opts: ControllerOptions 
       // Events come in bursts (an apply of many objects): let them settle into one pass.
       await new Promise((r) => setTimeout(r, opts.debounceMs ?? 300));
       dirty = false;
-      const outcomes = await runPass(rt, vpcId, { onOutcome: (o) => (o.applied.length || o.error ? onOutcome(o) : undefined) });
+      const outcomes = await runPass(rt, vpcId, {
+        ...(opts.groups ? { groups: opts.groups } : {}),
+        onOutcome: (o) => (o.applied.length || o.error ? onOutcome(o) : undefined),
+      });
+      opts.onPass?.(outcomes);
       const retry = outcomes.filter((o) => o.disposition.action !== "done");
       failures = retry.length ? failures + 1 : 0;
       const delays = retry.map((o) =>
-        o.disposition.action === "requeue" ? o.disposition.afterMs : Math.min(60_000, 500 * 2 ** Math.min(failures, 7)),
+        o.disposition.action === "requeue"
+          ? o.disposition.afterMs
+          : Math.min(60_000, 500 * 2 ** Math.min(failures, 7)),
       );
       nextRetry = delays.length ? Date.now() + Math.min(...delays) : Number.POSITIVE_INFINITY;
     }
     return 0;
   } finally {
-    for (const w of watches) w.abort();
+    for (const w of watches.values()) w.abort();
     process.off("SIGINT", onSignal);
     process.off("SIGTERM", onSignal);
     rt.close();

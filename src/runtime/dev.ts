@@ -14,7 +14,10 @@ const root = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
 /** Runs the local development loop; resolves to the exit code. */
 export async function runDev(flags: RawSettings, opts: { readonly examples: boolean }): Promise<number> {
   const quiet = process.env.CI === "true";
-  const testbed = await startTestbed({ onLine: (l) => (quiet ? undefined : console.log(l)) });
+  // The scripts' own kubeconfig:/aws-endpoint: lines are printed once, below.
+  const testbed = await startTestbed({
+    onLine: (l) => (quiet || /^(kubeconfig|aws-endpoint):/.test(l) ? undefined : console.log(l)),
+  });
   console.log(testbed.description);
   console.log(`kubeconfig: ${testbed.kubeconfig}`);
   console.log(`aws-endpoint: ${testbed.awsEndpoint}`);
@@ -31,6 +34,8 @@ export async function runDev(flags: RawSettings, opts: { readonly examples: bool
     await applyManifests(config, objects);
     console.log(`applied ${objects.length} example object(s) from examples/`);
   }
-  console.log(`controller: cluster ${settings.cluster}, watching ${config.getCurrentCluster()?.server}; Ctrl-C stops`);
+  console.log(
+    `controller: cluster ${settings.cluster}, watching ${config.getCurrentCluster()?.server}; Ctrl-C stops`,
+  );
   return runController(settings);
 }

@@ -13,6 +13,8 @@ export function formatOutcome(o: ReconcileOutcome): string {
     .reduce((n, [, v]) => n + v, 0);
   const where = o.desired.loadBalancer ? (o.hostname ?? "(address pending)") : "(deleted)";
   const head = `group ${o.group}: ${where} rules=${rules} targets=${targets} changes=${o.applied.length} aws-calls=${calls} (${mutating} mutating)`;
-  const problems = o.desired.problems.map((p) => `\n  warning ${p.ingress} ${p.field}: ${p.message}`).join("");
+  const problems = o.desired.problems
+    .map((p) => `\n  warning ${p.ingress} ${p.field}: ${p.message}`)
+    .join("");
   return `${head}${o.error ? `\n  error: ${o.error}` : ""}${problems}`;
 }

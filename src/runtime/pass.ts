@@ -8,9 +8,9 @@ import { Elbv2Port } from "../aws/elbv2.ts";
 import type { Settings } from "../config/settings.ts";
 import { KubePort, loadKubeConfig } from "../kube/kube-port.ts";
 import { collectGroups } from "../model/collect-groups.ts";
-import { type AwsPorts, groupsInInventory, observeCluster } from "../observe/observe-aws.ts";
-import { EventDeduper } from "../report/report-group.ts";
+import { type AwsPorts, observeCluster } from "../observe/observe-aws.ts";
 import { type ReconcileDeps, type ReconcileOutcome, reconcileGroup } from "../reconcile/reconcile-group.ts";
+import { EventDeduper } from "../report/report-group.ts";
 
 /** A wired Gannet: ports, counters and settings. */
 export interface Runtime {
@@ -29,7 +29,7 @@ export class RuntimeError extends Error {
 }
 
 /** Wires clients and ports from settings. */
-export function createRuntime(settings: Settings, stats = new CallStats()): Runtime {
+export function createRuntime(settings: Settings, stats: CallStats = new CallStats()): Runtime {
   const clients = createAwsClients(
     { region: settings.region, ...(settings.awsEndpoint ? { endpoint: settings.awsEndpoint } : {}) },
     { stats },
@@ -57,7 +57,9 @@ export async function resolveVpcId(rt: Runtime): Promise<string> {
       "no subnet is tagged kubernetes.io/role/elb or kubernetes.io/role/internal-elb: tag your ALB subnets, or pass --vpc-id",
     );
   }
-  throw new RuntimeError(`subnets of several VPCs carry ELB role tags (${vpcs.join(", ")}): pass --vpc-id to choose one`);
+  throw new RuntimeError(
+    `subnets of several VPCs carry ELB role tags (${vpcs.join(", ")}): pass --vpc-id to choose one`,
+  );
 }
 
 /** Options of one pass. */
@@ -69,19 +71,20 @@ export interface PassOptions {
 }
 
 /** Runs a reconcile of every group (or the chosen ones), a few at a time. */
-export async function runPass(rt: Runtime, vpcId: string, opts: PassOptions = {}): Promise<ReconcileOutcome[]> {
+export async function runPass(
+  rt: Runtime,
+  vpcId: string,
+  opts: PassOptions = {},
+): Promise<ReconcileOutcome[]> {
   const [snapshot, inventory] = await Promise.all([
     rt.kube.readSnapshot(),
     observeCluster(rt.aws, rt.settings.cluster, vpcId),
   ]);
   const collected = collectGroups(snapshot);
-  // Groups that own AWS resources but have no Ingress left are reconciled too only through `gc`.
-  void groupsInInventory;
   const todo = collected.filter((g) => !opts.groups || opts.groups.has(g.group));
   const deps: ReconcileDeps = {
     aws: rt.aws,
     kube: rt.kube,
-    stats: rt.stats,
     settings: { cluster: rt.settings.cluster, vpcId },
     dedupe: rt.dedupe,
     instance: hostname(),
@@ -92,9 +95,11 @@ export async function runPass(rt: Runtime, vpcId: string, opts: PassOptions = {}
     while (next < todo.length) {
       const members = todo[next++];
       if (!members) break;
-      const outcome = await reconcileGroup({ members, snapshot, inventory }, deps, opts.dryRun ? { dryRun: true } : {}).catch(
-        (err: unknown) => failedOutcome(members.group, err, rt.stats),
-      );
+      const outcome = await reconcileGroup(
+        { members, snapshot, inventory },
+        deps,
+        opts.dryRun ? { dryRun: true } : {},
+      ).catch((err: unknown) => failedOutcome(members.group, err));
       outcomes.push(outcome);
       opts.onOutcome?.(outcome);
     }
@@ -103,9 +108,8 @@ export async function runPass(rt: Runtime, vpcId: string, opts: PassOptions = {}
   return outcomes.sort((a, b) => (a.group < b.group ? -1 : a.group > b.group ? 1 : 0));
 }
 
-function failedOutcome(group: string, err: unknown, stats: CallStats): ReconcileOutcome {
+function failedOutcome(group: string, err: unknown): ReconcileOutcome {
   const message = err instanceof Error ? `${err.name}: ${err.message}` : String(err);
-  void stats;
   return {
     group,
     desired: { group, members: [], listeners: [], targetGroups: [], problems: [] },

@@ -50,7 +50,9 @@ function runScript(script: string, opts: TestbedOptions): Promise<ScriptResult> 
     };
     child.stdout.on("data", onData);
     child.stderr.on("data", onData);
-    child.on("error", (cause) => reject(new TestbedError(`could not run ${script}: ${cause.message}`, { cause })));
+    child.on("error", (cause) =>
+      reject(new TestbedError(`could not run ${script}: ${cause.message}`, { cause })),
+    );
     child.on("close", (code) => {
       if (code === 0) resolve({ lines });
       else
@@ -64,13 +66,16 @@ function runScript(script: string, opts: TestbedOptions): Promise<ScriptResult> 
   });
 }
 
-function valueOf(lines: readonly string[], prefix: string): string | undefined {
-  return lines.find((l) => l.startsWith(prefix))?.slice(prefix.length).trim();
+function lineValue(lines: readonly string[], prefix: string): string | undefined {
+  return lines
+    .find((l) => l.startsWith(prefix))
+    ?.slice(prefix.length)
+    .trim();
 }
 
 async function startLocalStack(opts: TestbedOptions): Promise<{ endpoint: string; started: boolean }> {
   const { lines } = await runScript("localstack/start.sh", opts);
-  const endpoint = valueOf(lines, "aws-endpoint:");
+  const endpoint = lineValue(lines, "aws-endpoint:");
   if (!endpoint) throw new TestbedError("localstack/start.sh did not print an `aws-endpoint:` line");
   return { endpoint, started: !lines.some((l) => /reus/i.test(l)) };
 }
@@ -80,7 +85,7 @@ async function startApiServer(opts: TestbedOptions): Promise<{ kubeconfig: strin
   const external = env.GANNET_KUBECONFIG;
   if (external) return { kubeconfig: external, started: false };
   const { lines } = await runScript("test/apiserver/start.sh", opts);
-  const kubeconfig = valueOf(lines, "kubeconfig:");
+  const kubeconfig = lineValue(lines, "kubeconfig:");
   if (!kubeconfig) throw new TestbedError("test/apiserver/start.sh did not print a `kubeconfig:` line");
   return { kubeconfig, started: !lines.some((l) => l.includes("reusing")) };
 }
@@ -108,7 +113,9 @@ export async function stopTestbed(testbed: Testbed, opts: TestbedOptions = {}): 
 async function describeTestbed(awsEndpoint: string, kubeconfig: string): Promise<string> {
   const localstack = await fetchJson(`${awsEndpoint}/_localstack/health`).catch(() => undefined);
   const lsVersion = typeof localstack?.version === "string" ? localstack.version : "unknown version";
-  const motoExt = /^moto-ext(?:\[[^\]]*\])?==(\S+)/m.exec(readFileSync(join(root, "localstack", "requirements.txt"), "utf8"))?.[1];
+  const motoExt = /^moto-ext(?:\[[^\]]*\])?==(\S+)/m.exec(
+    readFileSync(join(root, "localstack", "requirements.txt"), "utf8"),
+  )?.[1];
   const kube = readKubeconfigServer(kubeconfig);
   const kubeVersion = await fetchKubeVersion(kube).catch(() => "unknown version");
   return (

@@ -34,7 +34,10 @@ export class Scenario {
 
   /** Creates the namespace and installs Gannet's IngressClass. */
   async setUp(): Promise<void> {
-    await applyManifests(this.kube.config, readManifests(new URL("../../deploy/ingress-class", import.meta.url).pathname));
+    await applyManifests(
+      this.kube.config,
+      readManifests(new URL("../../deploy/ingress-class", import.meta.url).pathname),
+    );
     await this.kube.core.createNamespace({ body: { metadata: { name: this.namespace } } });
     this.vpcId = await resolveVpcId(this.rt);
   }
@@ -43,7 +46,10 @@ export class Scenario {
   async putBackend(b: BackendSpec): Promise<void> {
     const { core, discovery } = this.kube;
     const namespace = this.namespace;
-    const service = { metadata: { name: b.name }, spec: { ports: [{ name: "http", port: b.port ?? 80, targetPort: b.targetPort ?? 8080 }] } };
+    const service = {
+      metadata: { name: b.name },
+      spec: { ports: [{ name: "http", port: b.port ?? 80, targetPort: b.targetPort ?? 8080 }] },
+    };
     await core.createNamespacedService({ namespace, body: service }).catch(() => undefined);
     const slice = {
       metadata: { name: `${b.name}-slice`, labels: { "kubernetes.io/service-name": b.name } },
@@ -59,7 +65,10 @@ export class Scenario {
       await discovery.replaceNamespacedEndpointSlice({
         name: slice.metadata.name,
         namespace,
-        body: { ...slice, metadata: { ...slice.metadata, resourceVersion: current.metadata?.resourceVersion ?? "" } },
+        body: {
+          ...slice,
+          metadata: { ...slice.metadata, resourceVersion: current.metadata?.resourceVersion ?? "" },
+        },
       });
     } catch {
       await discovery.createNamespacedEndpointSlice({ namespace, body: slice });
@@ -76,7 +85,14 @@ export class Scenario {
       await networking.replaceNamespacedIngress({
         name,
         namespace: this.namespace,
-        body: { ...body, metadata: { ...body.metadata, finalizers: current.metadata?.finalizers ?? [], resourceVersion: current.metadata?.resourceVersion ?? "" } },
+        body: {
+          ...body,
+          metadata: {
+            ...body.metadata,
+            finalizers: current.metadata?.finalizers ?? [],
+            resourceVersion: current.metadata?.resourceVersion ?? "",
+          },
+        },
       });
     } catch {
       await networking.createNamespacedIngress({ namespace: this.namespace, body });
@@ -85,7 +101,9 @@ export class Scenario {
 
   /** Reads an Ingress of this namespace, or undefined once it is gone. */
   async getIngress(name: string): Promise<V1Ingress | undefined> {
-    return this.kube.networking.readNamespacedIngress({ name, namespace: this.namespace }).catch(() => undefined);
+    return this.kube.networking
+      .readNamespacedIngress({ name, namespace: this.namespace })
+      .catch(() => undefined);
   }
 
   /** Reconciles the groups of this namespace once (and the groups named in `extra`). */

@@ -25,7 +25,10 @@ export function kubeClients() {
 
 /** AWS clients for the testbed's endpoint, counting calls in `stats`. */
 export function awsClients(stats = new CallStats()) {
-  return { stats, ...createAwsClients({ region: "us-east-1", endpoint: testbedCoordinates().awsEndpoint }, { stats }) };
+  return {
+    stats,
+    ...createAwsClients({ region: "us-east-1", endpoint: testbedCoordinates().awsEndpoint }, { stats }),
+  };
 }
 
 /** A short random suffix for names that must be unique in a shared testbed. */
