@@ -10,6 +10,8 @@ export interface Settings {
   readonly awsEndpoint?: string;
   readonly kubeconfig?: string;
   readonly vpcId?: string;
+  /** Only Ingresses of this namespace (like AWS LBC's --watch-namespace); all namespaces when absent. */
+  readonly namespace?: string;
   readonly concurrency: number;
 }
 
@@ -45,6 +47,7 @@ export interface RawSettings {
   readonly awsEndpoint?: string | undefined;
   readonly kubeconfig?: string | undefined;
   readonly vpcId?: string | undefined;
+  readonly namespace?: string | undefined;
   readonly concurrency?: string | number | undefined;
 }
 
@@ -54,6 +57,7 @@ const SOURCES: Record<keyof RawSettings, string> = {
   awsEndpoint: "--aws-endpoint / AWS_ENDPOINT_URL",
   kubeconfig: "--kubeconfig / GANNET_KUBECONFIG",
   vpcId: "--vpc-id / GANNET_VPC_ID",
+  namespace: "--namespace / GANNET_WATCH_NAMESPACE",
   concurrency: "--concurrency / GANNET_CONCURRENCY",
 };
 
@@ -69,6 +73,7 @@ export function loadSettings(flags: RawSettings, env: NodeJS.ProcessEnv = proces
     awsEndpoint: flags.awsEndpoint ?? env.AWS_ENDPOINT_URL,
     kubeconfig: flags.kubeconfig ?? env.GANNET_KUBECONFIG,
     vpcId: flags.vpcId ?? env.GANNET_VPC_ID,
+    namespace: flags.namespace ?? env.GANNET_WATCH_NAMESPACE,
     concurrency: flags.concurrency ?? env.GANNET_CONCURRENCY ?? 4,
   });
   const parsed = schema.safeParse(raw);

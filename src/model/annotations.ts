@@ -8,7 +8,8 @@
 // - group.name / group.order: the Ingress joins no shared group (see ingress-groups.ts).
 
 import type { ZodType } from "zod";
-import { ANNOTATION_SCHEMAS, type ListenPort, parseAnnotationValue } from "./annotation-schemas.ts";
+import { ANNOTATION_SCHEMAS, type ListenPort } from "./annotation-schemas.ts";
+import { parseAnnotationValue } from "./annotation-values.ts";
 import type { Problem } from "./desired.ts";
 import type { Ingress } from "./kube-objects.ts";
 import { mergeUserTags } from "./ownership.ts";

@@ -36,6 +36,12 @@ function withCommonFlags(cmd: Command): Command {
       ),
     )
     .addOption(
+      new Option(
+        "--namespace <ns>",
+        "only Ingresses of this namespace (env GANNET_WATCH_NAMESPACE; default all)",
+      ),
+    )
+    .addOption(
       new Option("--concurrency <n>", "groups reconciled in parallel (env GANNET_CONCURRENCY; default 4)"),
     );
 }

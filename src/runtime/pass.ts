@@ -76,10 +76,12 @@ export async function runPass(
   vpcId: string,
   opts: PassOptions = {},
 ): Promise<ReconcileOutcome[]> {
-  const [snapshot, inventory] = await Promise.all([
+  const [full, inventory] = await Promise.all([
     rt.kube.readSnapshot(),
     observeCluster(rt.aws, rt.settings.cluster, vpcId),
   ]);
+  const ns = rt.settings.namespace;
+  const snapshot = ns ? { ...full, ingresses: full.ingresses.filter((i) => i.metadata.namespace === ns) } : full;
   const collected = collectGroups(snapshot);
   const todo = collected.filter((g) => !opts.groups || opts.groups.has(g.group));
   const deps: ReconcileDeps = {
