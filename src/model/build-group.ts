@@ -8,7 +8,12 @@
 //   its routes are withdrawn, the other members converge.
 // - rule: one path, backend, default backend or setting is skipped, answered with 503, or defaulted.
 
-import { ANNOTATION, readGroupAnnotations, readMemberAnnotations } from "./annotations.ts";
+import {
+  ANNOTATION,
+  type MemberAnnotations,
+  readGroupAnnotations,
+  readMemberAnnotations,
+} from "./annotations.ts";
 import type { ResolvedBackend, UnresolvedBackend } from "./backends.ts";
 import { serviceUnavailable } from "./backends.ts";
 import type { DesiredGroup, DesiredSecurityGroup, GroupKey, Problem, RuleAction } from "./desired.ts";
@@ -64,17 +69,15 @@ export function buildDesiredGroup(input: GroupInput): DesiredGroup {
   );
   if (live.length === 0) return { group, members: [], listeners: [], targetGroups: [], problems: [] };
 
-  const merged = mergeGroupSettings(
-    group,
-    live.map((ingress) => {
-      const placement = readGroupAnnotations(ingress).problems;
-      const annotations =
-        placement.length > 0
-          ? { settings: {}, stated: [], tags: {}, problems: placement, invalid: true }
-          : readMemberAnnotations(ingress);
-      return { ingress, annotations };
-    }),
-  );
+  const annotated = live.map((ingress) => {
+    const placement = readGroupAnnotations(ingress).problems;
+    const annotations: MemberAnnotations =
+      placement.length > 0
+        ? { settings: {}, stated: [], tags: {}, problems: placement, invalid: true }
+        : readMemberAnnotations(ingress);
+    return { ingress, annotations };
+  });
+  const merged = mergeGroupSettings(group, annotated);
   const problems: Problem[] = [...merged.problems];
   const halted = (reason: string): DesiredGroup => ({
     group,
@@ -135,7 +138,7 @@ export function buildDesiredGroup(input: GroupInput): DesiredGroup {
       if (action.type === "forward") for (const t of action.targetGroups) used.add(t.targetGroup);
     }
   }
-  const memberTags = new Map(memberIngresses.map((i) => [objectKey(i), readMemberAnnotations(i).tags]));
+  const memberTags = new Map(annotated.map((m) => [objectKey(m.ingress), m.annotations.tags]));
   const tgs = buildTargetGroups({
     owner,
     choices: chosen.choices,
