@@ -149,11 +149,7 @@ describe("planGroup", () => {
   });
 
   it("changes nothing at all while the group is halted", () => {
-    const halted: DesiredGroup = {
-      ...desired,
-      loadBalancer: undefined as never,
-      halt: { reason: "no subnets" },
-    };
+    const halted: DesiredGroup = { ...desired, halt: { reason: "no subnets" } };
 
     expect(kinds(halted, converged)).toEqual([]);
   });
