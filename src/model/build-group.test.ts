@@ -48,7 +48,7 @@ describe("buildDesiredGroup: members", () => {
   it("halts, changing nothing, for an Ingress kept apart by an invalid group.name", () => {
     const bad = ingress("bad", { annotations: alb({ "group.name": "Shop" }) });
     const desired = build([bad], { group: "apps/bad" });
-    expect(desired.halt?.reason).toContain("every member of the group has an invalid");
+    expect(desired.halt?.reason).toContain("every member of the group is left out for an invalid annotation");
     expect(desired.loadBalancer).toBeUndefined();
     expect(desired.members).toEqual(["apps/bad"]);
     expect(desired.problems).toHaveLength(1);

@@ -41,6 +41,7 @@ import { collectRoutes } from "./routes.ts";
 import { resolveSubnets, type Subnet } from "./subnets.ts";
 import { type BackendRef, buildTargetGroups, chooseTargetGroups } from "./target-groups.ts";
 
+/** The subnet shape, re-exported for the adapters that build `ClusterContext`. */
 export type { Subnet } from "./subnets.ts";
 
 /** What the model needs to know about the cluster and its VPC. */

@@ -156,7 +156,7 @@ describe("mergeGroupSettings", () => {
 
     it("halts when every member is invalid", () => {
       const merged = merge(member("a", { "listen-ports": "[]" }));
-      expect(merged.halt).toContain("every member of the group has an invalid load balancer annotation");
+      expect(merged.halt).toContain("every member of the group is left out for an invalid annotation");
       expect(merged.members).toEqual([]);
     });
   });

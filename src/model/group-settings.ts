@@ -69,7 +69,7 @@ const SHAPES_ALB: readonly LoadBalancerSetting[] = [
   "loadBalancerName",
 ];
 
-/** Merges members' annotations in group order; `annotations[i]` belongs to `members[i]`. */
+/** Merges the members' annotations; `members` must be in group order (the first setter wins). */
 export function mergeGroupSettings(
   group: GroupKey,
   members: readonly { readonly ingress: Ingress; readonly annotations: MemberAnnotations }[],
@@ -162,7 +162,7 @@ function haltReason(
   agreed: ReadonlyMap<string, unknown>,
 ): string | undefined {
   if (joined === 0 && leftOutInvalid.length > 0) {
-    return "every member of the group has an invalid load balancer annotation; AWS is left unchanged until one is fixed";
+    return "every member of the group is left out for an invalid annotation; AWS is left unchanged until one is fixed";
   }
   for (const { key, stated } of leftOutInvalid) {
     const uncovered = stated.filter((s) => SHAPES_ALB.includes(s) && !agreed.has(s));
