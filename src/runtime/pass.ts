@@ -81,7 +81,9 @@ export async function runPass(
     observeCluster(rt.aws, rt.settings.cluster, vpcId),
   ]);
   const ns = rt.settings.namespace;
-  const snapshot = ns ? { ...full, ingresses: full.ingresses.filter((i) => i.metadata.namespace === ns) } : full;
+  const snapshot = ns
+    ? { ...full, ingresses: full.ingresses.filter((i) => i.metadata.namespace === ns) }
+    : full;
   const collected = collectGroups(snapshot);
   const todo = collected.filter((g) => !opts.groups || opts.groups.has(g.group));
   const deps: ReconcileDeps = {
