@@ -13,6 +13,16 @@ export interface Settings {
   /** Only Ingresses of this namespace (like AWS LBC's --watch-namespace); all namespaces when absent. */
   readonly namespace?: string;
   readonly concurrency: number;
+  /** The ExternalDNS owner id written into TXT ownership records; defaults to the cluster name. */
+  readonly ownerId: string;
+  readonly txtPrefix?: string;
+  readonly txtSuffix?: string;
+  /** ExternalDNS policy: sync (default), upsert-only or create-only. */
+  readonly dnsPolicy: "sync" | "upsert-only" | "create-only";
+  /** Only hosted zones under these domains (ExternalDNS --domain-filter). */
+  readonly domainFilters: readonly string[];
+  /** Only these hosted zone ids (ExternalDNS --zone-id-filter). */
+  readonly zoneIdFilters: readonly string[];
 }
 
 /** Raised for a setting that cannot be used; the message says which and how to fix it. */
@@ -33,6 +43,32 @@ const schema = z.object({
     .string()
     .regex(/^vpc-[0-9a-f]{8,17}$/, { error: "must be a VPC id such as vpc-0abc1234" })
     .optional(),
+  namespace: z
+    .string()
+    .regex(/^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/, { error: "must be a namespace name (RFC 1123 label)" })
+    .optional(),
+  ownerId: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._/-]{0,99}$/, {
+    error: "must be 1-100 letters, digits, '.', '_', '/' or '-' (it is written into TXT records)",
+  }),
+  txtPrefix: z
+    .string()
+    .regex(/^[a-z0-9%{}_.-]{1,60}$/, {
+      error: "must be a DNS label fragment such as gannet- or %{record_type}-",
+    })
+    .optional(),
+  txtSuffix: z
+    .string()
+    .regex(/^[a-z0-9%{}_.-]{1,60}$/, { error: "must be a DNS label fragment such as -gannet" })
+    .optional(),
+  dnsPolicy: z.enum(["sync", "upsert-only", "create-only"], {
+    error: 'must be "sync", "upsert-only" or "create-only"',
+  }),
+  domainFilters: z.array(
+    z.string().regex(/^[a-z0-9.-]+$/, { error: "must be DNS names such as example.com" }),
+  ),
+  zoneIdFilters: z.array(
+    z.string().regex(/^[A-Z0-9]+$/, { error: "must be hosted zone ids such as Z123ABC" }),
+  ),
   concurrency: z.coerce
     .number({ error: "must be a number" })
     .int({ error: "must be a whole number" })
@@ -48,6 +84,12 @@ export interface RawSettings {
   readonly kubeconfig?: string | undefined;
   readonly vpcId?: string | undefined;
   readonly namespace?: string | undefined;
+  readonly ownerId?: string | undefined;
+  readonly txtPrefix?: string | undefined;
+  readonly txtSuffix?: string | undefined;
+  readonly dnsPolicy?: string | undefined;
+  readonly domainFilter?: string | undefined;
+  readonly zoneIdFilter?: string | undefined;
   readonly concurrency?: string | number | undefined;
 }
 
@@ -58,11 +100,24 @@ const SOURCES: Record<keyof RawSettings, string> = {
   kubeconfig: "--kubeconfig / GANNET_KUBECONFIG",
   vpcId: "--vpc-id / GANNET_VPC_ID",
   namespace: "--namespace / GANNET_WATCH_NAMESPACE",
+  ownerId: "--owner-id / GANNET_TXT_OWNER_ID",
+  txtPrefix: "--txt-prefix / GANNET_TXT_PREFIX",
+  txtSuffix: "--txt-suffix / GANNET_TXT_SUFFIX",
+  dnsPolicy: "--dns-policy / GANNET_DNS_POLICY",
+  domainFilter: "--domain-filter / GANNET_DOMAIN_FILTER",
+  zoneIdFilter: "--zone-id-filter / GANNET_ZONE_ID_FILTER",
   concurrency: "--concurrency / GANNET_CONCURRENCY",
 };
 
 function drop<T extends object>(o: T): T {
   return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined && v !== "")) as T;
+}
+
+function splitList(value: string | undefined): string[] {
+  return (value ?? "")
+    .split(",")
+    .map((v) => v.trim())
+    .filter((v) => v !== "");
 }
 
 /** Validates settings from flags, falling back to the environment. */
@@ -75,12 +130,20 @@ export function loadSettings(flags: RawSettings, env: NodeJS.ProcessEnv = proces
     vpcId: flags.vpcId ?? env.GANNET_VPC_ID,
     namespace: flags.namespace ?? env.GANNET_WATCH_NAMESPACE,
     concurrency: flags.concurrency ?? env.GANNET_CONCURRENCY ?? 4,
+    ownerId: flags.ownerId ?? env.GANNET_TXT_OWNER_ID ?? flags.cluster ?? env.GANNET_CLUSTER_NAME,
+    txtPrefix: flags.txtPrefix ?? env.GANNET_TXT_PREFIX,
+    txtSuffix: flags.txtSuffix ?? env.GANNET_TXT_SUFFIX,
+    dnsPolicy: flags.dnsPolicy ?? env.GANNET_DNS_POLICY ?? "sync",
+    domainFilters: splitList(flags.domainFilter ?? env.GANNET_DOMAIN_FILTER).map((d) => d.toLowerCase()),
+    zoneIdFilters: splitList(flags.zoneIdFilter ?? env.GANNET_ZONE_ID_FILTER),
   });
   const parsed = schema.safeParse(raw);
   if (!parsed.success) {
     const lines = parsed.error.issues.map((i) => {
-      const key = String(i.path[0]) as keyof RawSettings;
-      return `${SOURCES[key] ?? key}: ${i.message}; got ${JSON.stringify((raw as Record<string, unknown>)[key])}`;
+      const field = String(i.path[0]);
+      const source = SOURCES[field.replace(/Filters$/, "Filter") as keyof RawSettings] ?? field;
+      const value = (raw as Record<string, unknown>)[field];
+      return `${source}: ${i.message}; got ${JSON.stringify(Array.isArray(value) ? value.join(",") : value)}`;
     });
     throw new SettingsError(`invalid settings:\n  ${lines.join("\n  ")}`);
   }

@@ -3,7 +3,7 @@
 // Every AWS resource Gannet creates carries these tags:
 //   gannet.io/cluster   the cluster name Gannet runs for (one account may serve many clusters)
 //   gannet.io/group     the Ingress group key (`group.name`, or `<namespace>/<name>` for an implicit group)
-//   gannet.io/resource  the role: load-balancer | security-group | target-group | listener | rule
+//   gannet.io/resource  the role: load-balancer | security-group | target-group | listener | rule | certificate
 //   gannet.io/key       the resource's key within its group (target group key, listener port, ...)
 // A resource is Gannet's to change or delete only when cluster AND group tags match exactly.
 // Resources without these tags, or with another cluster's, are never touched: not even tagged.
@@ -23,7 +23,7 @@ export const TAG = {
 export const RESERVED_TAG_PREFIX = "gannet.io/";
 
 /** The roles a Gannet-owned resource can play. */
-export type ResourceRole = "load-balancer" | "security-group" | "target-group" | "listener" | "rule";
+export type ResourceRole = "load-balancer" | "security-group" | "target-group" | "listener" | "rule" | "certificate";
 
 /** Who owns a resource: the identity written into its tags. */
 export interface Owner {
