@@ -59,6 +59,8 @@ describe("gannet CLI", () => {
     expect(out).toMatch(
       new RegExp(`group ${s.namespace}/web: gannet-\\S+\\.elb\\.amazonaws\\.com rules=1 targets=1`),
     );
+    // --namespace scopes the run: no other namespace's group is touched.
+    expect(out.match(/^group \S+/gm)).toEqual([`group ${s.namespace}/web:`]);
     expect(code).toBe(0);
   });
 
