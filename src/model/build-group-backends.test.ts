@@ -128,14 +128,17 @@ describe("buildDesiredGroup: default backend", () => {
   });
 
   it("serves the default backend only on its member's listeners", () => {
-    const desired = build([
-      shop("a", 1, {
-        annotations: { "listen-ports": '[{"HTTPS":443}]' },
-        defaultBackend: backend("api", 80),
-        rules: [],
-      }),
-      shop("b", 2),
-    ]);
+    const desired = build(
+      [
+        shop("a", 1, {
+          annotations: { "listen-ports": '[{"HTTPS":443}]' },
+          defaultBackend: backend("api", 80),
+          rules: [],
+        }),
+        shop("b", 2),
+      ],
+      { certificateArns: ["arn:aws:acm:us-east-1:000000000000:certificate/c1"] },
+    );
     expect(desired.listeners.map((l) => [l.port, l.defaultActions])).toEqual([
       [80, [NOT_FOUND]],
       [443, [forward("apps/api:80")]],

@@ -89,12 +89,15 @@ describe("buildDesiredGroup: load balancer and security group", () => {
   });
 
   it("opens each listen port to each inbound CIDR, sorted", () => {
-    const desired = build([
-      shop("a", {
-        "ip-address-type": "dualstack",
-        "listen-ports": '[{"HTTPS":443},{"HTTP":80}]',
-      }),
-    ]);
+    const desired = build(
+      [
+        shop("a", {
+          "ip-address-type": "dualstack",
+          "listen-ports": '[{"HTTPS":443},{"HTTP":80}]',
+        }),
+      ],
+      { certificateArns: ["arn:aws:acm:us-east-1:000000000000:certificate/c1"] },
+    );
     expect(desired.securityGroup?.ingress).toEqual([
       { port: 80, cidr: "0.0.0.0/0" },
       { port: 80, cidr: "::/0" },
@@ -178,11 +181,30 @@ describe("buildDesiredGroup: listeners", () => {
     ]);
   });
 
-  it("leaves certificateArns out of an HTTPS listener when no certificate is annotated", () => {
-    const [listener] = build([
-      shop("a", { "listen-ports": '[{"HTTPS":443}]', "ssl-policy": "ELBSecurityPolicy-2016-08" }),
-    ]).listeners;
-    expect(listener).toMatchObject({ port: 443, protocol: "HTTPS", sslPolicy: "ELBSecurityPolicy-2016-08" });
-    expect(listener && "certificateArns" in listener).toBe(false);
+  it("leaves out an HTTPS listener that has no certificate yet (AWS refuses one), and its port", () => {
+    const desired = build([shop("a", { "listen-ports": '[{"HTTP":80},{"HTTPS":443}]' })]);
+    expect(desired.listeners.map((l) => l.port)).toEqual([80]);
+    expect(desired.securityGroup?.ingress.map((r) => r.port)).toEqual([80]);
+  });
+
+  it("gives HTTPS listeners the chosen certificates unless a member annotates certificate-arn", () => {
+    const chosen = ["arn:aws:acm:us-east-1:000000000000:certificate/chosen"];
+    const annotated = "arn:aws:acm:us-east-1:000000000000:certificate/annotated";
+    const https = '[{"HTTPS":443}]';
+    const [discovered] = build(
+      [shop("a", { "listen-ports": https, "ssl-policy": "ELBSecurityPolicy-2016-08" })],
+      {
+        certificateArns: chosen,
+      },
+    ).listeners;
+    const [pinned] = build([shop("a", { "listen-ports": https, "certificate-arn": annotated })], {
+      certificateArns: chosen,
+    }).listeners;
+    expect(discovered).toMatchObject({
+      port: 443,
+      sslPolicy: "ELBSecurityPolicy-2016-08",
+      certificateArns: chosen,
+    });
+    expect(pinned?.certificateArns).toEqual([annotated]);
   });
 });

@@ -58,6 +58,12 @@ export interface GroupInput {
   readonly services: readonly Service[];
   readonly endpointSlices: readonly EndpointSlice[];
   readonly context: ClusterContext;
+  /**
+   * ISSUED certificates chosen for the group's TLS hosts (the first is the default). Used by HTTPS
+   * listeners when no member sets `certificate-arn`. An HTTPS listener with no certificate yet is
+   * left out (AWS refuses one): the group serves HTTP until a certificate is issued.
+   */
+  readonly certificateArns?: readonly string[];
 }
 
 /** Builds the desired state of one Ingress group. */
@@ -125,13 +131,16 @@ export function buildDesiredGroup(input: GroupInput): DesiredGroup {
     }
     return serviceUnavailable(`Backend service ${objectKey(backend.service)} is misconfigured`);
   };
-  const built = buildListeners({
-    members,
-    routes: collected.routes,
-    ...(collected.defaultRoute ? { defaultRoute: collected.defaultRoute } : {}),
-    settings,
-    actionOf,
-  });
+  const built = withCertificates(
+    buildListeners({
+      members,
+      routes: collected.routes,
+      ...(collected.defaultRoute ? { defaultRoute: collected.defaultRoute } : {}),
+      settings,
+      actionOf,
+    }),
+    input.certificateArns ?? [],
+  );
   problems.push(...built.problems);
   const used = new Set<string>();
   for (const l of built.listeners) {
@@ -172,6 +181,21 @@ export function buildDesiredGroup(input: GroupInput): DesiredGroup {
     targetGroups: tgs.targetGroups,
     problems: sortProblems(problems),
   };
+}
+
+/** Gives HTTPS listeners the chosen certificates, leaving out those that have none yet. */
+function withCertificates(
+  built: ReturnType<typeof buildListeners>,
+  chosen: readonly string[],
+): ReturnType<typeof buildListeners> {
+  const listeners = built.listeners
+    .map((l) =>
+      l.protocol === "HTTPS" && !l.certificateArns?.length && chosen.length
+        ? { ...l, certificateArns: chosen }
+        : l,
+    )
+    .filter((l) => l.protocol !== "HTTPS" || (l.certificateArns?.length ?? 0) > 0);
+  return { ...built, listeners };
 }
 
 /** Resolved backends in group order: per member, its default backend first, then its routes. */

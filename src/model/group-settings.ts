@@ -19,6 +19,17 @@ export const DEFAULT_SSL_POLICY = "ELBSecurityPolicy-TLS13-1-2-2021-06";
 /** Listen ports of a member that does not set `listen-ports`. */
 export const DEFAULT_LISTEN_PORTS: readonly ListenPort[] = [{ protocol: "HTTP", port: 80 }];
 
+/** Listen ports of a member with `spec.tls` hosts and no `listen-ports`: HTTP stays while certificates issue. */
+export const DEFAULT_TLS_LISTEN_PORTS: readonly ListenPort[] = [
+  { protocol: "HTTP", port: 80 },
+  { protocol: "HTTPS", port: 443 },
+];
+
+function defaultListenPorts(ingress: Ingress): readonly ListenPort[] {
+  const tls = ingress.spec.tls?.some((t) => (t.hosts?.length ?? 0) > 0) ?? false;
+  return tls ? DEFAULT_TLS_LISTEN_PORTS : DEFAULT_LISTEN_PORTS;
+}
+
 /** Settings of the group's ALB once members agree, defaults filled in. */
 export interface GroupSettings {
   readonly scheme: "internal" | "internet-facing";
@@ -91,7 +102,7 @@ export function mergeGroupSettings(
       continue;
     }
     const settings = annotations.settings;
-    const listenPorts = settings.listenPorts ?? DEFAULT_LISTEN_PORTS;
+    const listenPorts = settings.listenPorts ?? defaultListenPorts(ingress);
     const conflicts: Problem[] = [];
     const leftOut = `; set the same value or remove the annotation (the Ingress is left out of group "${group}" until then)`;
     for (const setting of AGREED) {

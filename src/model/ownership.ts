@@ -23,7 +23,13 @@ export const TAG = {
 export const RESERVED_TAG_PREFIX = "gannet.io/";
 
 /** The roles a Gannet-owned resource can play. */
-export type ResourceRole = "load-balancer" | "security-group" | "target-group" | "listener" | "rule" | "certificate";
+export type ResourceRole =
+  | "load-balancer"
+  | "security-group"
+  | "target-group"
+  | "listener"
+  | "rule"
+  | "certificate";
 
 /** Who owns a resource: the identity written into its tags. */
 export interface Owner {
