@@ -116,6 +116,13 @@ async function applyChange(c: Change, refs: Refs, ctx: ApplyContext): Promise<vo
       return elbv2.modifyListener(c.listenerArn, { ...c, defaultActions: refs.actions(c.defaultActions) });
     case "deleteListener":
       return elbv2.deleteListener(c.listenerArn);
+    case "addListenerCertificates":
+      return elbv2.addListenerCertificates(
+        refs.need(refs.listenerArns.get(c.port), `listener ${c.port}`),
+        c.certificateArns,
+      );
+    case "removeListenerCertificates":
+      return elbv2.removeListenerCertificates(c.listenerArn, c.certificateArns);
     case "deleteRule":
       return elbv2.deleteRule(c.ruleArn);
     case "modifyRule":

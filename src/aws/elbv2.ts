@@ -11,6 +11,7 @@ import {
   DeleteRuleCommand,
   DeleteTargetGroupCommand,
   DeregisterTargetsCommand,
+  DescribeListenerCertificatesCommand,
   DescribeListenersCommand,
   DescribeLoadBalancersCommand,
   DescribeRulesCommand,
@@ -23,6 +24,7 @@ import {
   ModifyRuleCommand,
   ModifyTargetGroupCommand,
   RegisterTargetsCommand,
+  RemoveListenerCertificatesCommand,
   SetRulePrioritiesCommand,
   SetSecurityGroupsCommand,
   SetSubnetsCommand,
@@ -158,7 +160,16 @@ export class Elbv2Port {
   ): Promise<ObservedListener[]> {
     const res = await this.client.send(new DescribeListenersCommand({ LoadBalancerArn: loadBalancerArn }));
     const listeners = res.Listeners ?? [];
-    const rulesByListener = await Promise.all(listeners.map((l) => this.listRules(l.ListenerArn ?? "")));
+    const [rulesByListener, certsByListener] = await Promise.all([
+      Promise.all(listeners.map((l) => this.listRules(l.ListenerArn ?? ""))),
+      Promise.all(
+        listeners.map((l) =>
+          l.Protocol === "HTTPS"
+            ? this.listListenerCertificates(l.ListenerArn ?? "")
+            : Promise.resolve((l.Certificates ?? []).map((c) => c.CertificateArn ?? "")),
+        ),
+      ),
+    ]);
     const arns = [...listeners.map((l) => l.ListenerArn ?? ""), ...rulesByListener.flat().map((r) => r.arn)];
     const tags = await this.describeTags(arns);
     return listeners.map((l, i) => ({
@@ -168,7 +179,7 @@ export class Elbv2Port {
       defaultActions: sortActions(l.DefaultActions).map(fromSdkAction),
       rules: (rulesByListener[i] ?? []).map((r) => ({ ...r, owned: isOwned(tags.get(r.arn) ?? {}) })),
       ...(l.SslPolicy ? { sslPolicy: l.SslPolicy } : {}),
-      certificateArns: (l.Certificates ?? []).map((c) => c.CertificateArn ?? ""),
+      certificateArns: certsByListener[i] ?? [],
       owned: isOwned(tags.get(l.ListenerArn ?? "") ?? {}),
     }));
   }
@@ -313,6 +324,38 @@ export class Elbv2Port {
         Certificates: certificateArns.map((CertificateArn) => ({ CertificateArn })),
       }),
     );
+  }
+
+  async removeListenerCertificates(listenerArn: string, certificateArns: readonly string[]): Promise<void> {
+    await this.client.send(
+      new RemoveListenerCertificatesCommand({
+        ListenerArn: listenerArn,
+        Certificates: certificateArns.map((CertificateArn) => ({ CertificateArn })),
+      }),
+    );
+  }
+
+  /** The default certificate first, then the SNI ones sorted (AWS lists only the default on the listener). */
+  async listListenerCertificates(listenerArn: string): Promise<string[]> {
+    const all: { arn: string; isDefault: boolean }[] = [];
+    let marker: string | undefined;
+    do {
+      const res = await this.client.send(
+        new DescribeListenerCertificatesCommand({
+          ListenerArn: listenerArn,
+          ...(marker ? { Marker: marker } : {}),
+        }),
+      );
+      for (const c of res.Certificates ?? []) {
+        if (c.CertificateArn) all.push({ arn: c.CertificateArn, isDefault: c.IsDefault === true });
+      }
+      marker = res.NextMarker;
+    } while (marker);
+    const defaults = all.filter((c) => c.isDefault).map((c) => c.arn);
+    const sni = [...new Set(all.filter((c) => !c.isDefault).map((c) => c.arn))]
+      .filter((a) => !defaults.includes(a))
+      .sort();
+    return [...defaults.slice(0, 1), ...sni];
   }
 
   async deleteListener(listenerArn: string): Promise<void> {

@@ -62,6 +62,17 @@ export type Change =
     }
   | { readonly kind: "deleteListener"; readonly listenerArn: string; readonly port: number }
   | {
+      readonly kind: "addListenerCertificates";
+      readonly port: number;
+      readonly certificateArns: readonly string[];
+    }
+  | {
+      readonly kind: "removeListenerCertificates";
+      readonly listenerArn: string;
+      readonly port: number;
+      readonly certificateArns: readonly string[];
+    }
+  | {
       readonly kind: "deleteRule";
       readonly ruleArn: string;
       readonly port: number;
@@ -135,6 +146,10 @@ export function describeChange(c: Change): string {
       return `update listener ${c.port} (default action, policy or certificate)`;
     case "deleteListener":
       return `delete listener on port ${c.port}`;
+    case "addListenerCertificates":
+      return `add ${c.certificateArns.length} SNI certificate(s) to listener ${c.port}`;
+    case "removeListenerCertificates":
+      return `remove ${c.certificateArns.length} SNI certificate(s) from listener ${c.port}`;
     case "deleteRule":
       return `delete rule ${c.priority} on listener ${c.port}`;
     case "modifyRule":
@@ -148,5 +163,10 @@ export function describeChange(c: Change): string {
 
 /** True for changes that remove something (used to order and to report). */
 export function isDeletion(c: Change): boolean {
-  return c.kind.startsWith("delete") || c.kind === "revokeIngress" || c.kind === "deregisterTargets";
+  return (
+    c.kind.startsWith("delete") ||
+    c.kind.startsWith("remove") ||
+    c.kind === "revokeIngress" ||
+    c.kind === "deregisterTargets"
+  );
 }

@@ -111,6 +111,28 @@ function listenerDiffers(d: DesiredListener, o: ObservedListener, arnOf: ArnOfKe
   );
 }
 
+/** SNI certificates beside the default one: added and removed one set at a time. */
+function planSniCertificates(d: DesiredListener, o: ObservedListener | undefined): Change[] {
+  if (d.protocol !== "HTTPS") return [];
+  const [defaultCert, ...wanted] = d.certificateArns ?? [];
+  const have = new Set(o?.certificateArns.slice(1) ?? []);
+  const add = wanted.filter((arn) => !have.has(arn));
+  const remove = [...have].filter((arn) => !wanted.includes(arn) && arn !== defaultCert);
+  return [
+    ...(add.length ? [{ kind: "addListenerCertificates", port: d.port, certificateArns: add } as const] : []),
+    ...(remove.length && o
+      ? [
+          {
+            kind: "removeListenerCertificates",
+            listenerArn: o.arn,
+            port: d.port,
+            certificateArns: remove,
+          } as const,
+        ]
+      : []),
+  ];
+}
+
 /** Listeners and their rules: create, update, delete; rules of each listener follow it. */
 export function planListeners(
   desired: readonly DesiredListener[],
@@ -135,6 +157,7 @@ export function planListeners(
     if (!o) changes.push({ kind: "createListener", ...settings });
     else if (listenerDiffers(d, o, arnOf))
       changes.push({ kind: "modifyListener", listenerArn: o.arn, ...settings });
+    changes.push(...planSniCertificates(d, o));
     changes.push(...planListenerRules(d.port, d.rules, o?.rules ?? [], arnOf));
   }
   return changes;
