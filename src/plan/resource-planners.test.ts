@@ -42,7 +42,7 @@ describe("planListeners: certificates", () => {
     {
       want: ["b", "a"],
       have: ["a", "b"],
-      kinds: ["modifyListener:b", "addListenerCertificates:a", "removeListenerCertificates:b"],
+      kinds: ["modifyListener:b", "addListenerCertificates:a"],
     },
     { want: ["a"], have: ["a", "x", "y"], kinds: ["removeListenerCertificates:x,y"] },
   ])("wants $want, has $have", ({ want, have, kinds }) => {
