@@ -29,7 +29,11 @@ export class Scenario {
 
   constructor() {
     const { kubeconfig, awsEndpoint } = testbedCoordinates();
-    this.rt = createRuntime(loadSettings({ cluster: this.cluster, kubeconfig, awsEndpoint }), this.stats);
+    // Scoped to its namespace: other tests' Ingresses in the shared API server are not this test's.
+    this.rt = createRuntime(
+      loadSettings({ cluster: this.cluster, kubeconfig, awsEndpoint, namespace: this.namespace }),
+      this.stats,
+    );
   }
 
   /** Creates the namespace and installs Gannet's IngressClass. */
