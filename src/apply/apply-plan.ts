@@ -5,7 +5,7 @@ import type { DesiredGroup, RuleAction } from "../model/desired.ts";
 import { buildOwnershipTags, type Owner } from "../model/ownership.ts";
 import type { AwsPorts, ClusterInventory } from "../observe/observe-aws.ts";
 import type { ObservedAction } from "../observe/observed.ts";
-import { type Change, describeChange } from "../plan/changes.ts";
+import { type Change, describeChange, type PortCidr } from "../plan/changes.ts";
 import { toObservedAction } from "../plan/compare.ts";
 import type { Bindings, GroupPlan } from "../plan/plan-group.ts";
 import { classifyAwsError } from "./errors.ts";
@@ -54,15 +54,35 @@ class Refs {
 async function applyChange(c: Change, refs: Refs, ctx: ApplyContext): Promise<void> {
   const { elbv2, ec2 } = ctx.ports;
   switch (c.kind) {
-    case "createSecurityGroup":
-      refs.securityGroupId = await ec2.createSecurityGroup(c.securityGroup, ctx.vpcId);
+    case "createSecurityGroup": {
+      const id = await ec2.createSecurityGroup(c.securityGroup, ctx.vpcId);
+      refs.securityGroupId = id;
+      ctx.inventory.securityGroups.push({
+        id,
+        name: c.securityGroup.name,
+        ingress: [],
+        tags: c.securityGroup.tags,
+      });
       return;
-    case "authorizeIngress":
-      return ec2.authorizeIngress(refs.need(refs.securityGroupId, "security group"), c.rules);
-    case "revokeIngress":
-      return ec2.revokeIngress(c.securityGroupId, c.rules);
+    }
+    case "authorizeIngress": {
+      const id = refs.need(refs.securityGroupId, "security group");
+      await ec2.authorizeIngress(id, c.rules);
+      updateSecurityGroup(ctx.inventory, id, (rules) => [...rules, ...c.rules]);
+      return;
+    }
+    case "revokeIngress": {
+      await ec2.revokeIngress(c.securityGroupId, c.rules);
+      const gone = new Set(c.rules.map((r) => `${r.port}/${r.cidr}`));
+      updateSecurityGroup(ctx.inventory, c.securityGroupId, (rules) =>
+        rules.filter((r) => !gone.has(`${r.port}/${r.cidr}`)),
+      );
+      return;
+    }
     case "deleteSecurityGroup":
-      return ec2.deleteSecurityGroup(c.securityGroupId);
+      await ec2.deleteSecurityGroup(c.securityGroupId);
+      removeWhere(ctx.inventory.securityGroups, (sg) => sg.id === c.securityGroupId);
+      return;
     case "createLoadBalancer": {
       const lb = await elbv2.createLoadBalancer(
         c.loadBalancer,
@@ -139,6 +159,16 @@ async function applyChange(c: Change, refs: Refs, ctx: ApplyContext): Promise<vo
       });
       return;
   }
+}
+
+function updateSecurityGroup(
+  inventory: ClusterInventory,
+  id: string,
+  update: (rules: readonly PortCidr[]) => PortCidr[],
+): void {
+  const i = inventory.securityGroups.findIndex((sg) => sg.id === id);
+  const sg = inventory.securityGroups[i];
+  if (sg) inventory.securityGroups[i] = { ...sg, ingress: update(sg.ingress) };
 }
 
 function removeWhere<T>(list: T[], match: (t: T) => boolean): void {

@@ -9,6 +9,7 @@ import {
   type EC2Client,
   type IpPermission,
   RevokeSecurityGroupIngressCommand,
+  type SecurityGroup,
 } from "@aws-sdk/client-ec2";
 import type { Subnet } from "../model/build-group.ts";
 import type { DesiredSecurityGroup } from "../model/desired.ts";
@@ -73,17 +74,21 @@ export class Ec2Port {
     return out;
   }
 
-  /** Security groups tagged for exactly this cluster and group. */
-  async listOwnedSecurityGroups(cluster: string, group: string): Promise<ObservedSecurityGroup[]> {
-    const res = await this.client.send(
-      new DescribeSecurityGroupsCommand({
-        Filters: [
-          { Name: `tag:${TAG.cluster}`, Values: [cluster] },
-          { Name: `tag:${TAG.group}`, Values: [group] },
-        ],
-      }),
-    );
-    return (res.SecurityGroups ?? [])
+  /** Security groups tagged for this cluster (every group), filtered by the tag on the server. */
+  async listClusterSecurityGroups(cluster: string): Promise<ObservedSecurityGroup[]> {
+    const all: SecurityGroup[] = [];
+    let token: string | undefined;
+    do {
+      const res = await this.client.send(
+        new DescribeSecurityGroupsCommand({
+          Filters: [{ Name: `tag:${TAG.cluster}`, Values: [cluster] }],
+          ...(token ? { NextToken: token } : {}),
+        }),
+      );
+      all.push(...(res.SecurityGroups ?? []));
+      token = res.NextToken;
+    } while (token);
+    return all
       .map((sg) => ({
         id: sg.GroupId ?? "",
         name: sg.GroupName ?? "",

@@ -59,6 +59,9 @@ import {
 
 const TAG_BATCH = 20;
 
+/** How long tags read from ELBv2 are trusted: ownership tags of an ARN do not change once set. */
+const TAG_CACHE_MS = 10 * 60_000;
+
 /** A load balancer as listed, before its listeners are read. */
 export type LoadBalancerSummary = Omit<ObservedLoadBalancer, "listeners">;
 
@@ -96,21 +99,42 @@ function toTargetGroupSummary(tg: TargetGroup, tags: Record<string, string>): Ta
 /** The ELBv2 calls Gannet makes. */
 export class Elbv2Port {
   private readonly client: ElasticLoadBalancingV2Client;
+  // A read cache only (never needed to converge): a fresh process reads every tag once.
+  private readonly tagCache = new Map<string, { tags: Record<string, string>; at: number }>();
 
   constructor(client: ElasticLoadBalancingV2Client) {
     this.client = client;
   }
 
-  /** Tags of many resources, 20 ARNs per call. */
+  /** Tags of many resources, 20 ARNs per call; tags read in the last 10 minutes are not read again. */
   async describeTags(arns: readonly string[]): Promise<Map<string, Record<string, string>>> {
     const out = new Map<string, Record<string, string>>();
-    for (let i = 0; i < arns.length; i += TAG_BATCH) {
+    const now = Date.now();
+    if (this.tagCache.size > 50_000) {
+      for (const [arn, e] of this.tagCache) if (now - e.at >= TAG_CACHE_MS) this.tagCache.delete(arn);
+    }
+    const missing: string[] = [];
+    for (const arn of arns) {
+      const hit = this.tagCache.get(arn);
+      if (hit && now - hit.at < TAG_CACHE_MS) out.set(arn, hit.tags);
+      else missing.push(arn);
+    }
+    for (let i = 0; i < missing.length; i += TAG_BATCH) {
       const res = await this.client.send(
-        new DescribeTagsCommand({ ResourceArns: arns.slice(i, i + TAG_BATCH) }),
+        new DescribeTagsCommand({ ResourceArns: missing.slice(i, i + TAG_BATCH) }),
       );
-      for (const d of res.TagDescriptions ?? []) if (d.ResourceArn) out.set(d.ResourceArn, tagMap(d.Tags));
+      for (const d of res.TagDescriptions ?? []) {
+        if (!d.ResourceArn) continue;
+        const tags = tagMap(d.Tags);
+        out.set(d.ResourceArn, tags);
+        this.tagCache.set(d.ResourceArn, { tags, at: now });
+      }
     }
     return out;
+  }
+
+  private remember(arn: string, tags: Readonly<Record<string, string>>): void {
+    this.tagCache.set(arn, { tags: { ...tags }, at: Date.now() });
   }
 
   /** Every application load balancer in the region, with tags (the caller filters by ownership). */
@@ -227,6 +251,7 @@ export class Elbv2Port {
     const created = res.LoadBalancers?.[0];
     if (!created?.LoadBalancerArn)
       throw new Error(`CreateLoadBalancer for ${lb.name} returned no load balancer`);
+    this.remember(created.LoadBalancerArn, lb.tags);
     return toLoadBalancerSummary(created, { ...lb.tags });
   }
 
@@ -264,6 +289,7 @@ export class Elbv2Port {
     );
     const arn = res.TargetGroups?.[0]?.TargetGroupArn;
     if (!arn) throw new Error(`CreateTargetGroup for ${tg.name} returned no ARN`);
+    this.remember(arn, tg.tags);
     return arn;
   }
 
@@ -310,6 +336,7 @@ export class Elbv2Port {
     );
     const arn = res.Listeners?.[0]?.ListenerArn;
     if (!arn) throw new Error(`CreateListener on port ${input.port} returned no ARN`);
+    this.remember(arn, input.tags);
     return arn;
   }
 
@@ -376,6 +403,7 @@ export class Elbv2Port {
     );
     const arn = res.Rules?.[0]?.RuleArn;
     if (!arn) throw new Error(`CreateRule at priority ${input.priority} returned no ARN`);
+    this.remember(arn, input.tags);
     return arn;
   }
 

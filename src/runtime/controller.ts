@@ -5,12 +5,16 @@
 import { Watch } from "@kubernetes/client-node";
 import type { CallStats } from "../aws/call-layer.ts";
 import type { Settings } from "../config/settings.ts";
+import { groupsOfFinalizers } from "../model/finalizers.ts";
+import { groupKeyOf } from "../model/ingress-groups.ts";
+import type { Ingress } from "../model/kube-objects.ts";
 import type { ReconcileOutcome } from "../reconcile/reconcile-group.ts";
 import { formatOutcome } from "./format.ts";
 import { createRuntime, resolveVpcId, runPass } from "./pass.ts";
 
+const INGRESSES = "/apis/networking.k8s.io/v1/ingresses";
 const WATCHED = [
-  "/apis/networking.k8s.io/v1/ingresses",
+  INGRESSES,
   "/apis/networking.k8s.io/v1/ingressclasses",
   "/api/v1/services",
   "/apis/discovery.k8s.io/v1/endpointslices",
@@ -43,11 +47,15 @@ export async function runController(settings: Settings, opts: ControllerOptions 
 
   const rt = createRuntime(settings, opts.stats);
   let wake: () => void = () => {};
-  let dirty = true;
-  const trigger = () => {
-    dirty = true;
+  // What the next pass covers: every group, or only the groups Ingress events named.
+  let dirtyAll = true;
+  const dirtyGroups = new Set<string>();
+  const trigger = (groups?: readonly string[]) => {
+    if (groups) for (const g of groups) dirtyGroups.add(g);
+    else dirtyAll = true;
     wake();
   };
+  const isDirty = () => dirtyAll || dirtyGroups.size > 0;
   const watches = new Map<string, { abort(): void }>();
   const watch = new Watch(rt.kube.config);
   // Resuming from the last resourceVersion keeps a reconnect from replaying every object as ADDED.
@@ -55,14 +63,17 @@ export async function runController(settings: Settings, opts: ControllerOptions 
   const startWatch = async (path: string): Promise<void> => {
     if (stop.signal.aborted) return;
     const rv = resourceVersions.get(path);
-    const onEvent = (phase: string, obj: { metadata?: { resourceVersion?: string }; code?: number }) => {
+    const onEvent = (phase: string, obj: Ingress & { code?: number }) => {
       if (phase === "ERROR") {
         // 410 Gone: our resourceVersion is too old; start over from a fresh list.
         resourceVersions.delete(path);
         return;
       }
       if (obj.metadata?.resourceVersion) resourceVersions.set(path, obj.metadata.resourceVersion);
-      if (phase !== "BOOKMARK") trigger();
+      if (phase === "BOOKMARK") return;
+      // An Ingress event touches its current group and any group its finalizers still name;
+      // Services, EndpointSlices and IngressClasses may touch any group.
+      trigger(path === INGRESSES ? [groupKeyOf(obj), ...groupsOfFinalizers(obj)] : undefined);
     };
     try {
       const params = { allowWatchBookmarks: true, ...(rv ? { resourceVersion: rv } : {}) };
@@ -85,7 +96,7 @@ export async function runController(settings: Settings, opts: ControllerOptions 
     const resyncMs = opts.resyncMs ?? 5 * 60_000;
     while (!stop.signal.aborted) {
       const waitMs = Math.min(resyncMs, nextRetry - Date.now());
-      if (!dirty) {
+      if (!isDirty()) {
         await new Promise<void>((resolve) => {
           const timer = setTimeout(resolve, Math.max(0, waitMs));
           wake = () => {
@@ -95,12 +106,18 @@ export async function runController(settings: Settings, opts: ControllerOptions 
           stop.signal.addEventListener("abort", () => wake(), { once: true });
         });
         if (stop.signal.aborted) break;
+        // Woken by a timer (resync or retry), not by an event: cover every group.
+        if (!isDirty()) dirtyAll = true;
       }
       // Events come in bursts (an apply of many objects): let them settle into one pass.
       await new Promise((r) => setTimeout(r, opts.debounceMs ?? 300));
-      dirty = false;
+      const scope = dirtyAll
+        ? opts.groups
+        : new Set([...dirtyGroups].filter((g) => !opts.groups || opts.groups.has(g)));
+      dirtyAll = false;
+      dirtyGroups.clear();
       const outcomes = await runPass(rt, vpcId, {
-        ...(opts.groups ? { groups: opts.groups } : {}),
+        ...(scope ? { groups: scope } : {}),
         onOutcome: (o) => (o.applied.length || o.error ? onOutcome(o) : undefined),
       });
       opts.onPass?.(outcomes);

@@ -1,0 +1,183 @@
+// AWS adapter: the narrow Route53 port (hosted zones, record sets, change batches that survive a bad record).
+
+import {
+  type Change,
+  ChangeResourceRecordSetsCommand,
+  ListHostedZonesCommand,
+  ListResourceRecordSetsCommand,
+  type ResourceRecordSet,
+  type Route53Client,
+  type RRType,
+} from "@aws-sdk/client-route-53";
+import type { HostedZone } from "../model/dns-records.ts";
+import {
+  groupChangeUnits,
+  isChangeInEffect,
+  type ObservedRecordSet,
+  type RecordChange,
+  splitIntoBatches,
+} from "../plan/record-planner.ts";
+
+/** What a `changeRecordSets` call did: how many changes took effect, and those that did not, with why. */
+export interface RecordChangeResult {
+  readonly applied: number;
+  readonly failed: readonly { readonly change: RecordChange; readonly error: string }[];
+}
+
+// Errors about the content of a batch: splitting it isolates the bad change. Anything else (throttling
+// past the call layer's retries, access, a missing zone) would fail every half too, so it is thrown.
+const BATCH_REJECTIONS = new Set(["InvalidChangeBatch", "InvalidInput"]);
+
+/** A name as records use it: Route53's `\ooo` escapes decoded (`\052` is `*`), lowercase, no trailing dot. */
+export function normalizeRecordName(name: string): string {
+  return name
+    .replace(/\\([0-7]{3})/g, (_, octal: string) => String.fromCharCode(Number.parseInt(octal, 8)))
+    .toLowerCase()
+    .replace(/\.$/, "");
+}
+
+function toObserved(r: ResourceRecordSet): ObservedRecordSet {
+  const alias = r.AliasTarget;
+  return {
+    name: normalizeRecordName(r.Name ?? ""),
+    type: r.Type ?? "",
+    ...(r.TTL !== undefined ? { ttl: r.TTL } : {}),
+    ...(r.ResourceRecords?.length ? { values: r.ResourceRecords.map((v) => v.Value ?? "") } : {}),
+    ...(alias
+      ? {
+          alias: {
+            dnsName: normalizeRecordName(alias.DNSName ?? ""),
+            hostedZoneId: alias.HostedZoneId ?? "",
+            evaluateTargetHealth: alias.EvaluateTargetHealth ?? false,
+          },
+        }
+      : {}),
+    ...(r.SetIdentifier !== undefined ? { setIdentifier: r.SetIdentifier } : {}),
+  };
+}
+
+function toChange(c: RecordChange): Change {
+  const r = c.record;
+  return {
+    Action: c.action,
+    ResourceRecordSet: {
+      Name: `${r.name}.`,
+      Type: r.type as RRType,
+      ...(r.ttl !== undefined ? { TTL: r.ttl } : {}),
+      ...(r.values ? { ResourceRecords: r.values.map((Value) => ({ Value })) } : {}),
+      ...(r.alias
+        ? {
+            AliasTarget: {
+              DNSName: r.alias.dnsName,
+              HostedZoneId: r.alias.hostedZoneId,
+              EvaluateTargetHealth: r.alias.evaluateTargetHealth,
+            },
+          }
+        : {}),
+    },
+  };
+}
+
+function errorText(err: unknown): string {
+  const e = err as { name?: string; message?: string };
+  return `${e.name ?? "Error"}: ${e.message ?? String(err)}`;
+}
+
+/** The Route53 calls Gannet makes. */
+export class Route53Port {
+  private readonly client: Route53Client;
+
+  constructor(client: Route53Client) {
+    this.client = client;
+  }
+
+  /** Every hosted zone of the account. */
+  async listHostedZones(): Promise<HostedZone[]> {
+    const out: HostedZone[] = [];
+    let marker: string | undefined;
+    do {
+      const res = await this.client.send(new ListHostedZonesCommand(marker ? { Marker: marker } : {}));
+      for (const z of res.HostedZones ?? []) {
+        out.push({
+          id: (z.Id ?? "").replace(/^\/hostedzone\//, ""),
+          name: normalizeRecordName(z.Name ?? ""),
+          private: z.Config?.PrivateZone ?? false,
+        });
+      }
+      marker = res.IsTruncated ? res.NextMarker : undefined;
+    } while (marker);
+    return out;
+  }
+
+  /** Every record set of a zone, names normalised (see `normalizeRecordName`). */
+  async listRecordSets(zoneId: string): Promise<ObservedRecordSet[]> {
+    const out: ObservedRecordSet[] = [];
+    let next:
+      | { StartRecordName: string; StartRecordType?: RRType; StartRecordIdentifier?: string }
+      | undefined;
+    do {
+      const res = await this.client.send(
+        new ListResourceRecordSetsCommand({ HostedZoneId: zoneId, ...next }),
+      );
+      out.push(...(res.ResourceRecordSets ?? []).map(toObserved));
+      next =
+        res.IsTruncated && res.NextRecordName
+          ? {
+              StartRecordName: res.NextRecordName,
+              ...(res.NextRecordType ? { StartRecordType: res.NextRecordType } : {}),
+              ...(res.NextRecordIdentifier ? { StartRecordIdentifier: res.NextRecordIdentifier } : {}),
+            }
+          : undefined;
+    } while (next);
+    return out;
+  }
+
+  /**
+   * Sends the changes in as few batches as the limits allow. A rejected batch is split in halves (a record
+   * stays with its TXT) and retried, so one bad record cannot hold back the others; the changes that still
+   * fail are reported, not thrown. Nothing to change means no call.
+   */
+  async changeRecordSets(
+    zoneId: string,
+    changes: readonly RecordChange[],
+    comment: string,
+  ): Promise<RecordChangeResult> {
+    const result = { applied: 0, failed: [] as { change: RecordChange; error: string }[] };
+    for (const batch of splitIntoBatches(changes)) await this.sendOrSplit(zoneId, batch, comment, result);
+    return result;
+  }
+
+  private async sendOrSplit(
+    zoneId: string,
+    batch: readonly RecordChange[],
+    comment: string,
+    result: { applied: number; failed: { change: RecordChange; error: string }[] },
+  ): Promise<void> {
+    if (batch.length === 0) return;
+    try {
+      await this.client.send(
+        new ChangeResourceRecordSetsCommand({
+          HostedZoneId: zoneId,
+          ChangeBatch: { Comment: comment.slice(0, 256), Changes: batch.map(toChange) },
+        }),
+      );
+      result.applied += batch.length;
+      return;
+    } catch (err) {
+      if (!BATCH_REJECTIONS.has((err as { name?: string }).name ?? "")) throw err;
+      // AWS applies a batch whole or not at all, but emulators keep the changes before the bad one:
+      // re-read the zone so a retry neither repeats a CREATE nor reports a change that took effect.
+      const observed = await this.listRecordSets(zoneId);
+      const pending = batch.filter((c) => !isChangeInEffect(c, observed));
+      result.applied += batch.length - pending.length;
+      const units = groupChangeUnits(pending);
+      if (units.length <= 1) {
+        for (const change of pending) result.failed.push({ change, error: errorText(err) });
+        return;
+      }
+      const half = Math.ceil(units.length / 2);
+      await this.sendOrSplit(zoneId, units.slice(0, half).flat(), comment, result);
+      await this.sendOrSplit(zoneId, units.slice(half).flat(), comment, result);
+    }
+  }
+}
