@@ -187,7 +187,7 @@ describe("buildDesiredGroup: listeners", () => {
     expect(desired.securityGroup?.ingress.map((r) => r.port)).toEqual([80]);
   });
 
-  it("gives HTTPS listeners the chosen certificates unless a member annotates certificate-arn", () => {
+  it("gives HTTPS listeners the chosen certificates (which include annotated ones), else the annotated ones", () => {
     const chosen = ["arn:aws:acm:us-east-1:000000000000:certificate/chosen"];
     const annotated = "arn:aws:acm:us-east-1:000000000000:certificate/annotated";
     const https = '[{"HTTPS":443}]';
@@ -197,9 +197,7 @@ describe("buildDesiredGroup: listeners", () => {
         certificateArns: chosen,
       },
     ).listeners;
-    const [pinned] = build([shop("a", { "listen-ports": https, "certificate-arn": annotated })], {
-      certificateArns: chosen,
-    }).listeners;
+    const [pinned] = build([shop("a", { "listen-ports": https, "certificate-arn": annotated })]).listeners;
     expect(discovered).toMatchObject({
       port: 443,
       sslPolicy: "ELBSecurityPolicy-2016-08",

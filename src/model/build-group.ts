@@ -59,9 +59,9 @@ export interface GroupInput {
   readonly endpointSlices: readonly EndpointSlice[];
   readonly context: ClusterContext;
   /**
-   * ISSUED certificates chosen for the group's TLS hosts (the first is the default). Used by HTTPS
-   * listeners when no member sets `certificate-arn`. An HTTPS listener with no certificate yet is
-   * left out (AWS refuses one): the group serves HTTP until a certificate is issued.
+   * Certificates for the HTTPS listeners, the default first: the `certificate-arn` ARNs of the members
+   * and the ISSUED certificates chosen for their TLS hosts. Absent: only annotated ARNs are used. An
+   * HTTPS listener with no certificate yet is left out (AWS refuses one): HTTP serves until one issues.
    */
   readonly certificateArns?: readonly string[];
 }
@@ -190,9 +190,8 @@ function withCertificates(
 ): ReturnType<typeof buildListeners> {
   const listeners = built.listeners
     .map((l) =>
-      l.protocol === "HTTPS" && !l.certificateArns?.length && chosen.length
-        ? { ...l, certificateArns: chosen }
-        : l,
+      // The chosen list already holds the annotated ARNs (in member order) and the discovered ones.
+      l.protocol === "HTTPS" && chosen.length ? { ...l, certificateArns: chosen } : l,
     )
     .filter((l) => l.protocol !== "HTTPS" || (l.certificateArns?.length ?? 0) > 0);
   return { ...built, listeners };

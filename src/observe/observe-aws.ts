@@ -1,15 +1,21 @@
 // Observe stage: what AWS holds for the cluster and for one group, found by ownership tags only.
 
+import type { AcmPort } from "../aws/acm.ts";
 import type { Ec2Port } from "../aws/ec2.ts";
 import type { Elbv2Port, LoadBalancerSummary, TargetGroupSummary } from "../aws/elbv2.ts";
+import type { Route53Port } from "../aws/route53.ts";
 import type { Subnet } from "../model/build-group.ts";
+import type { CertificateSummary } from "../model/certificates.ts";
 import { isOwnedBy, isOwnedByCluster, type Owner, TAG } from "../model/ownership.ts";
+import type { DnsInventory } from "../reconcile/dns-stage.ts";
 import type { ObservedGroup, ObservedSecurityGroup } from "./observed.ts";
 
 /** The AWS ports observe and apply use. */
 export interface AwsPorts {
   readonly elbv2: Elbv2Port;
   readonly ec2: Ec2Port;
+  readonly acm: AcmPort;
+  readonly route53: Route53Port;
 }
 
 /**
@@ -22,6 +28,9 @@ export interface ClusterInventory {
   readonly targetGroups: TargetGroupSummary[];
   readonly securityGroups: ObservedSecurityGroup[];
   readonly subnets: readonly Subnet[];
+  /** Every certificate of the region (discovery needs other owners' too). */
+  readonly certificates: readonly CertificateSummary[];
+  readonly dns: DnsInventory;
 }
 
 /** Reads the cluster's inventory: about four calls, plus DescribeTags for ARNs not read recently. */
@@ -30,11 +39,13 @@ export async function observeCluster(
   cluster: string,
   vpcId: string | undefined,
 ): Promise<ClusterInventory> {
-  const [loadBalancers, targetGroups, securityGroups, subnets] = await Promise.all([
+  const [loadBalancers, targetGroups, securityGroups, subnets, certificates, zones] = await Promise.all([
     ports.elbv2.listLoadBalancers(),
     ports.elbv2.listTargetGroups(),
     ports.ec2.listClusterSecurityGroups(cluster),
     ports.ec2.listElbSubnets(vpcId),
+    ports.acm.listCertificates(),
+    ports.route53.listHostedZones(),
   ]);
   return {
     cluster,
@@ -42,6 +53,8 @@ export async function observeCluster(
     targetGroups: targetGroups.filter((tg) => isOwnedByCluster(tg.tags, cluster)),
     securityGroups: securityGroups.filter((sg) => isOwnedByCluster(sg.tags, cluster)),
     subnets,
+    certificates,
+    dns: { zones, recordSets: new Map() },
   };
 }
 

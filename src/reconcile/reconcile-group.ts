@@ -3,23 +3,45 @@
 // unchanged group makes no AWS change.
 
 import { ApplyError, applyPlan } from "../apply/apply-plan.ts";
-import type { Disposition } from "../apply/errors.ts";
+import { classifyAwsError, type Disposition } from "../apply/errors.ts";
 import { CallStats, withCallScope } from "../aws/call-layer.ts";
 import type { KubeSnapshot } from "../kube/kube-port.ts";
 import { buildDesiredGroup } from "../model/build-group.ts";
+import {
+  type CertificateChoice,
+  type CertificateSummary,
+  validationRecordsNeeded,
+} from "../model/certificates.ts";
 import type { GroupMembers } from "../model/collect-groups.ts";
-import type { DesiredGroup, GroupKey } from "../model/desired.ts";
+import type { DesiredGroup, GroupKey, Problem } from "../model/desired.ts";
 import { buildGroupFinalizer } from "../model/finalizers.ts";
 import type { Ingress } from "../model/kube-objects.ts";
 import { type AwsPorts, type ClusterInventory, observeGroup } from "../observe/observe-aws.ts";
+import {
+  type CertificateChange,
+  describeCertificateChange,
+  validationRecordsToKeep,
+} from "../plan/certificate-planner.ts";
 import type { Change } from "../plan/changes.ts";
 import { planGroup } from "../plan/plan-group.ts";
+import type { RegistrySettings } from "../plan/record-planner.ts";
 import { type EventDeduper, type ReportSink, reportGroup } from "../report/report-group.ts";
+import {
+  chooseGroupCertificates,
+  deleteUnusedCertificates,
+  requestCertificates,
+} from "./certificate-stage.ts";
+import { type DnsStageInput, type DnsStageResult, reconcileDns } from "./dns-stage.ts";
 
 /** Settings of one Gannet installation. */
 export interface ClusterSettings {
   readonly cluster: string;
   readonly vpcId: string;
+  readonly registry: RegistrySettings;
+  readonly dnsFilters: {
+    readonly domainFilters: readonly string[];
+    readonly zoneIdFilters: readonly string[];
+  };
 }
 
 /** The Kubernetes writes a reconcile makes besides reporting. */
@@ -43,6 +65,13 @@ export interface ReconcileOutcome {
   readonly desired: DesiredGroup;
   readonly planned: readonly Change[];
   readonly applied: readonly Change[];
+  /** Certificate and DNS changes made, one line each. */
+  readonly other?: readonly string[];
+  /** Records the group manages (`A host`), and the certificates its HTTPS listeners serve. */
+  readonly records?: readonly string[];
+  readonly certificates?: readonly string[];
+  /** Every problem found: input, certificates, DNS. */
+  readonly problems?: readonly Problem[];
   readonly hostname?: string;
   readonly disposition: { readonly action: "done" } | Disposition;
   readonly error?: string;
@@ -77,38 +106,49 @@ async function reconcileInScope(
   const { members, snapshot, inventory } = input;
   const owner = { cluster: deps.settings.cluster, group: members.group };
   const finalizer = buildGroupFinalizer(members.group);
+  const live = members.members.filter((m) => !m.metadata.deletionTimestamp);
 
+  // Model: certificates first, since HTTPS listeners serve the ones already issued.
+  const certificates = chooseGroupCertificates(owner, live, inventory.certificates);
   const desired = buildDesiredGroup({
     group: members.group,
     members: members.members,
     services: snapshot.services,
     endpointSlices: snapshot.endpointSlices,
     context: { cluster: deps.settings.cluster, vpcId: deps.settings.vpcId, subnets: inventory.subnets },
+    certificateArns: certificates.attach,
   });
-  const live = members.members.filter((m) => !m.metadata.deletionTimestamp);
   const observed = await observeGroup(deps.aws, inventory, owner);
   const plan = planGroup(desired, observed);
-  const outcome = (rest: Partial<ReconcileOutcome> & Pick<ReconcileOutcome, "disposition" | "applied">) => ({
-    group: members.group,
-    desired,
-    planned: plan.changes,
-    ...rest,
-  });
   const keptArn = desired.loadBalancer
     ? observed.loadBalancers.find((lb) => lb.name === desired.loadBalancer?.name)?.arn
     : undefined;
+  const base = { group: members.group, desired, planned: plan.changes, certificates: certificates.attach };
   if (opts.dryRun) {
     const hostname = inventory.loadBalancers.find((lb) => lb.arn === keptArn)?.dnsName;
-    return outcome({ disposition: { action: "done" }, applied: [], ...(hostname ? { hostname } : {}) });
+    return {
+      ...base,
+      disposition: { action: "done" },
+      applied: [],
+      records: [],
+      ...(hostname ? { hostname } : {}),
+    };
   }
 
   // The finalizer goes on before any AWS resource exists, so a deletion can never escape cleanup.
   for (const m of live) await deps.kube.addFinalizer(m, finalizer);
+  const clusterLoadBalancerArns = new Set(
+    [...inventory.loadBalancers, ...observed.loadBalancers].map((lb) => lb.arn),
+  );
 
   let applied: readonly Change[] = [];
-  let failure: ApplyError | undefined;
+  const other: string[] = [];
+  let failure: { message: string; disposition: Disposition } | undefined;
   let arn = keptArn;
+  let dns: DnsStageResult | undefined;
   try {
+    if (!desired.halt)
+      other.push(...(await requestCertificates(deps.aws.acm, certificates)).map(describeCertificateChange));
     const result = await applyPlan(plan, {
       ports: deps.aws,
       owner,
@@ -118,32 +158,100 @@ async function reconcileInScope(
     });
     applied = result.applied;
     arn = result.loadBalancerArn ?? keptArn;
+    if (!desired.halt) {
+      const deleted = await deleteUnusedCertificates({
+        acm: deps.aws.acm,
+        choice: certificates,
+        listenerCertificateArns: desired.listeners.flatMap((l) => l.certificateArns ?? []),
+        clusterLoadBalancerArns,
+      });
+      other.push(...deleted.map(describeCertificateChange));
+      dns = await reconcileDns({
+        route53: deps.aws.route53,
+        inventory: inventory.dns,
+        live,
+        leaving: members.leaving,
+        ...dnsTarget(
+          desired,
+          inventory.loadBalancers.find((lb) => lb.arn === arn),
+        ),
+        registry: deps.settings.registry,
+        filters: deps.settings.dnsFilters,
+        validation: validationRecordsNeeded(certificates),
+        retiredValidation: retiredValidationNames(inventory.certificates, deleted),
+      });
+      other.push(...dns.changes.map((c) => `${c.action} ${c.record.type} ${c.record.name}`));
+      if (dns.failed.length)
+        failure = { message: `Route53 refused: ${dns.failed.join("; ")}`, disposition: { action: "retry" } };
+    }
   } catch (err) {
-    if (!(err instanceof ApplyError)) throw err;
-    failure = err;
-    applied = err.applied;
+    if (err instanceof ApplyError) {
+      applied = err.applied;
+      failure = { message: err.message, disposition: err.disposition };
+    } else {
+      const message = err instanceof Error ? `${err.name}: ${err.message}` : String(err);
+      failure = { message, disposition: classifyAwsError(err) };
+    }
   }
   const hostname = desired.loadBalancer
     ? inventory.loadBalancers.find((lb) => lb.arn === arn)?.dnsName
     : undefined;
+  const pending = certificates.requests.length + certificates.pending.length > 0;
+  const problems = [...desired.problems, ...certificates.problems, ...(dns?.problems ?? [])];
 
   await reportGroup(deps.kube, deps.dedupe, {
     live,
     hostname,
     applied,
-    problems: desired.problems,
+    other,
+    problems,
+    ...(pending ? { pending: pendingMessage(certificates) } : {}),
     ...(failure ? { failure: failure.message } : {}),
     instance: deps.instance,
   });
-  if (failure) {
-    return outcome({
-      disposition: failure.disposition,
-      applied,
-      error: failure.message,
-      ...(hostname ? { hostname } : {}),
-    });
-  }
-  // Only once AWS no longer holds their rules may leaving members go.
+  const records = (dns?.records ?? []).map((r) => `${r.type} ${r.name}`);
+  const done = { ...base, applied, other, records, problems, ...(hostname ? { hostname } : {}) };
+  if (failure) return { ...done, disposition: failure.disposition, error: failure.message };
+  // Only once AWS no longer holds their rules and records may leaving members go.
   if (!desired.halt) for (const m of members.leaving) await deps.kube.removeFinalizer(m, finalizer);
-  return outcome({ disposition: { action: "done" }, applied, ...(hostname ? { hostname } : {}) });
+  // Never wait for ACM: come back when the validation records are written and the certificate issued.
+  if (pending)
+    return { ...done, disposition: { action: "requeue", afterMs: 15_000, reason: "certificate pending" } };
+  return { ...done, disposition: { action: "done" } };
+}
+
+function dnsTarget(
+  desired: DesiredGroup,
+  lb: { readonly dnsName: string; readonly canonicalHostedZoneId: string } | undefined,
+): Pick<DnsStageInput, "target"> {
+  if (!desired.loadBalancer || !lb) return {};
+  return {
+    target: {
+      dnsName: lb.dnsName,
+      hostedZoneId: lb.canonicalHostedZoneId,
+      dualstack: desired.loadBalancer.ipAddressType === "dualstack",
+      internal: desired.loadBalancer.scheme === "internal",
+    },
+  };
+}
+
+function retiredValidationNames(
+  all: readonly CertificateSummary[],
+  deleted: readonly CertificateChange[],
+): Set<string> {
+  const arns = new Set(deleted.flatMap((c) => (c.kind === "deleteCertificate" ? [c.arn] : [])));
+  if (arns.size === 0) return new Set();
+  const keep = validationRecordsToKeep(all, { retiring: arns });
+  const names = all
+    .filter((c) => arns.has(c.arn))
+    .flatMap((c) => c.validation.map((v) => `${v.name.replace(/\.$/, "")}.`.toLowerCase()));
+  return new Set(names.filter((n) => !keep.has(n)));
+}
+
+function pendingMessage(choice: CertificateChoice): string {
+  const hosts = [
+    ...choice.requests.flatMap((r) => r.subjectAlternativeNames),
+    ...choice.pending.flatMap((p) => p.names),
+  ];
+  return `certificate for ${[...new Set(hosts)].sort().join(", ")} is pending validation: HTTPS is served once ACM issues it (HTTP meanwhile)`;
 }

@@ -24,6 +24,7 @@ export const REASON = {
   invalid: "InvalidIngress",
   failedDeploy: "FailedDeployModel",
   deleted: "CleanedUp",
+  pending: "CertificatePending",
 } as const;
 
 /** Suppresses an Event whose (object, reason, message) was already sent by this process recently. */
@@ -69,7 +70,11 @@ export interface GroupReport {
   readonly live: readonly Ingress[];
   readonly hostname: string | undefined;
   readonly applied: readonly Change[];
+  /** Certificate and DNS changes, one line each. */
+  readonly other?: readonly string[];
   readonly problems: readonly Problem[];
+  /** Why HTTPS is not served yet (a certificate waiting for validation). */
+  readonly pending?: string;
   readonly failure?: string;
   readonly instance: string;
 }
@@ -92,13 +97,26 @@ export async function reportGroup(sink: ReportSink, dedupe: EventDeduper, r: Gro
     for (const p of r.problems.filter((p) => p.ingress === key))
       await send(ingress, "Warning", REASON.invalid, formatProblem(p));
     if (r.failure) await send(ingress, "Warning", REASON.failedDeploy, r.failure);
-    else if (r.applied.length > 0) {
+    else if (r.applied.length > 0 || (r.other?.length ?? 0) > 0) {
+      const other = r.other?.length
+        ? `; ${r.other.length} certificate/DNS change(s): ${r.other.slice(0, 5).join(", ")}`
+        : "";
       await send(
         ingress,
         "Normal",
         REASON.reconciled,
-        `${summarizeChanges(r.applied)}; address ${r.hostname ?? "pending"}`,
+        `${summarizeChanges(r.applied)}${other}; address ${r.hostname ?? "pending"}`,
       );
+    }
+    // Said once per text and process, like a Warning: it repeats every requeue until issued.
+    if (r.pending && dedupe.shouldSend(`${ingress.metadata.uid ?? key}|pending|${r.pending}`)) {
+      await sink.createEvent({
+        ingress,
+        type: "Normal",
+        reason: REASON.pending,
+        message: r.pending,
+        instance: r.instance,
+      });
     }
   }
 }

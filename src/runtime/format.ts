@@ -12,9 +12,11 @@ export function formatOutcome(o: ReconcileOutcome): string {
     .filter(([k]) => !isReadOperation(k.split(":")[1] ?? ""))
     .reduce((n, [, v]) => n + v, 0);
   const where = o.desired.loadBalancer ? (o.hostname ?? "(address pending)") : "(deleted)";
-  const head = `group ${o.group}: ${where} rules=${rules} targets=${targets} changes=${o.applied.length} aws-calls=${calls} (${mutating} mutating)`;
-  const problems = o.desired.problems
+  const head = `group ${o.group}: ${where} rules=${rules} targets=${targets} changes=${o.applied.length + (o.other?.length ?? 0)} aws-calls=${calls} (${mutating} mutating)`;
+  const tls = o.certificates?.length ? ` certificates=${o.certificates.length}` : "";
+  const dns = o.records?.length ? `\n  records: ${o.records.join(", ")}` : "";
+  const problems = (o.problems ?? o.desired.problems)
     .map((p) => `\n  warning ${p.ingress} ${p.field}: ${p.message}`)
     .join("");
-  return `${head}${o.error ? `\n  error: ${o.error}` : ""}${problems}`;
+  return `${head}${tls}${dns}${o.error ? `\n  error: ${o.error}` : ""}${problems}`;
 }

@@ -1,15 +1,22 @@
 // Runtime: wiring shared by the front doors, and one reconcile pass over every group.
 
 import { hostname } from "node:os";
+import { AcmPort } from "../aws/acm.ts";
 import { CallStats } from "../aws/call-layer.ts";
 import { type AwsClients, createAwsClients, destroyAwsClients } from "../aws/clients.ts";
 import { Ec2Port } from "../aws/ec2.ts";
 import { Elbv2Port } from "../aws/elbv2.ts";
+import { Route53Port } from "../aws/route53.ts";
 import type { Settings } from "../config/settings.ts";
 import { KubePort, loadKubeConfig } from "../kube/kube-port.ts";
 import { collectGroups } from "../model/collect-groups.ts";
 import { type AwsPorts, observeCluster } from "../observe/observe-aws.ts";
-import { type ReconcileDeps, type ReconcileOutcome, reconcileGroup } from "../reconcile/reconcile-group.ts";
+import {
+  type ClusterSettings,
+  type ReconcileDeps,
+  type ReconcileOutcome,
+  reconcileGroup,
+} from "../reconcile/reconcile-group.ts";
 import { EventDeduper } from "../report/report-group.ts";
 
 /** A wired Gannet: ports, counters and settings. */
@@ -38,7 +45,12 @@ export function createRuntime(settings: Settings, stats: CallStats = new CallSta
   return {
     settings,
     kube,
-    aws: { elbv2: new Elbv2Port(clients.elbv2), ec2: new Ec2Port(clients.ec2) },
+    aws: {
+      elbv2: new Elbv2Port(clients.elbv2),
+      ec2: new Ec2Port(clients.ec2),
+      acm: new AcmPort(clients.acm),
+      route53: new Route53Port(clients.route53),
+    },
     clients,
     stats,
     dedupe: new EventDeduper(),
@@ -89,7 +101,7 @@ export async function runPass(
   const deps: ReconcileDeps = {
     aws: rt.aws,
     kube: rt.kube,
-    settings: { cluster: rt.settings.cluster, vpcId },
+    settings: clusterSettings(rt.settings, vpcId),
     dedupe: rt.dedupe,
     instance: hostname(),
   };
@@ -110,6 +122,20 @@ export async function runPass(
   };
   await Promise.all(Array.from({ length: Math.min(rt.settings.concurrency, todo.length) }, worker));
   return outcomes.sort((a, b) => (a.group < b.group ? -1 : a.group > b.group ? 1 : 0));
+}
+
+function clusterSettings(s: Settings, vpcId: string): ClusterSettings {
+  return {
+    cluster: s.cluster,
+    vpcId,
+    registry: {
+      ownerId: s.ownerId,
+      policy: s.dnsPolicy,
+      ...(s.txtPrefix ? { txtPrefix: s.txtPrefix } : {}),
+      ...(s.txtSuffix ? { txtSuffix: s.txtSuffix } : {}),
+    },
+    dnsFilters: { domainFilters: s.domainFilters, zoneIdFilters: s.zoneIdFilters },
+  };
 }
 
 function failedOutcome(group: string, err: unknown): ReconcileOutcome {
