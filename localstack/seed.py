@@ -121,6 +121,20 @@ def ensure_hosted_zone(route53) -> str:
     return zone_id
 
 
+WILDCARD_CERTIFICATE = "*.wild." + ZONE_NAME
+
+
+def ensure_wildcard_certificate(acm) -> str:
+    """A certificate that "already exists in the account" (not Gannet's): the examples discover it."""
+    for summary in acm.list_certificates()["CertificateSummaryList"]:
+        if summary["DomainName"] == WILDCARD_CERTIFICATE:
+            print(f"seed: certificate {WILDCARD_CERTIFICATE} exists")
+            return summary["CertificateArn"]
+    arn = acm.request_certificate(DomainName=WILDCARD_CERTIFICATE, ValidationMethod="DNS")["CertificateArn"]
+    print(f"seed: certificate {WILDCARD_CERTIFICATE} created (issued after MOTO_ACM_VALIDATION_WAIT seconds)")
+    return arn
+
+
 def main() -> int:
     account = client("sts").get_caller_identity()["Account"]
     print(f"seed: endpoint {ENDPOINT} region {REGION} account {account}")
@@ -128,6 +142,7 @@ def main() -> int:
     vpc_id = ensure_vpc(ec2)
     ensure_subnets(ec2, vpc_id)
     zone_id = ensure_hosted_zone(client("route53"))
+    ensure_wildcard_certificate(client("acm"))
     print(f"seed: done vpc {vpc_id} hosted-zone {zone_id}")
     return 0
 

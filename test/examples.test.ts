@@ -51,9 +51,12 @@ describe("the examples on the real testbed", () => {
     const listeners =
       (await aws.elbv2.send(new DescribeListenersCommand({ LoadBalancerArn: lb?.LoadBalancerArn ?? "" })))
         .Listeners ?? [];
-    const http = listeners.find((l) => l.Protocol === "HTTP");
+    // With ssl-redirect, HTTP answers with a redirect once HTTPS exists: follow it to the HTTPS listener.
+    const served =
+      listeners.find((l) => l.Protocol === "HTTPS") ?? listeners.find((l) => l.Protocol === "HTTP");
     const rules =
-      (await aws.elbv2.send(new DescribeRulesCommand({ ListenerArn: http?.ListenerArn ?? "" }))).Rules ?? [];
+      (await aws.elbv2.send(new DescribeRulesCommand({ ListenerArn: served?.ListenerArn ?? "" }))).Rules ??
+      [];
     const tg = forwardTarget(evaluateListener(rules, { host, path }));
     if (!tg) return [];
     const health = await aws.elbv2.send(new DescribeTargetHealthCommand({ TargetGroupArn: tg }));

@@ -38,6 +38,7 @@ import {
   sortRecord,
 } from "./problems.ts";
 import { collectRoutes } from "./routes.ts";
+import { applySslRedirect, readSslRedirect } from "./ssl-redirect.ts";
 import { resolveSubnets, type Subnet } from "./subnets.ts";
 import { type BackendRef, buildTargetGroups, chooseTargetGroups } from "./target-groups.ts";
 
@@ -142,8 +143,11 @@ export function buildDesiredGroup(input: GroupInput): DesiredGroup {
     input.certificateArns ?? [],
   );
   problems.push(...built.problems);
+  const redirect = readSslRedirect(memberIngresses);
+  problems.push(...redirect.problems);
+  const listeners = applySslRedirect(built.listeners, redirect.port);
   const used = new Set<string>();
-  for (const l of built.listeners) {
+  for (const l of listeners) {
     for (const action of [...l.defaultActions, ...l.rules.flatMap((r) => r.actions)]) {
       if (action.type === "forward") for (const t of action.targetGroups) used.add(t.targetGroup);
     }
@@ -161,7 +165,7 @@ export function buildDesiredGroup(input: GroupInput): DesiredGroup {
   const securityGroup: DesiredSecurityGroup = {
     name: buildSecurityGroupName(owner),
     description: `Gannet-managed security group for Ingress group ${group}`,
-    ingress: built.listeners
+    ingress: listeners
       .flatMap((l) => settings.inboundCidrs.map((cidr) => ({ port: l.port, cidr })))
       .sort((a, b) => a.port - b.port || compareStrings(a.cidr, b.cidr)),
     tags: sortRecord(mergeUserTags(buildOwnershipTags(owner, "security-group"), settings.tags).tags),
@@ -177,7 +181,7 @@ export function buildDesiredGroup(input: GroupInput): DesiredGroup {
       tags: sortRecord(mergeUserTags(buildOwnershipTags(owner, "load-balancer"), settings.tags).tags),
     },
     securityGroup,
-    listeners: built.listeners,
+    listeners,
     targetGroups: tgs.targetGroups,
     problems: sortProblems(problems),
   };

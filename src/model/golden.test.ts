@@ -78,6 +78,7 @@ describe("examples → golden DesiredGroup JSON", () => {
   it("builds every group of the examples", () => {
     expect(groups.map((g) => g.group)).toEqual([
       "gannet-examples/internal-docs",
+      "gannet-examples/secure",
       "gannet-examples/site",
       "shop",
     ]);

@@ -104,7 +104,7 @@ GANNET_ETCD_DIR="$state/etcd" GANNET_ETCD_PORT="$etcd_port" setsid nohup "$bin" 
   --cert-dir="$state/certs" --tls-cert-file="$state/certs/apiserver.crt" --tls-private-key-file="$state/certs/apiserver.key" \
   --client-ca-file="$state/certs/ca.crt" \
   --token-auth-file="$state/tokens.csv" --authorization-mode=RBAC \
-  --service-cluster-ip-range=10.0.0.0/24 --allow-privileged=true \
+  --service-cluster-ip-range=10.96.0.0/16 --allow-privileged=true \
   --service-account-issuer=https://kubernetes.default.svc.cluster.local \
   --service-account-key-file="$state/certs/sa.pub" --service-account-signing-key-file="$state/certs/sa.key" \
   --disable-admission-plugins=ServiceAccount \

@@ -1,0 +1,53 @@
+// Model stage: `alb.ingress.kubernetes.io/ssl-redirect: "<https port>"` — once the group serves HTTPS
+// on that port, every HTTP listener answers with a permanent redirect to it, rules and default alike.
+
+import type { DesiredListener, Problem } from "./desired.ts";
+import type { Ingress } from "./kube-objects.ts";
+import { ANNOTATION_PREFIX, annotationField, createProblem, objectKey } from "./problems.ts";
+
+const NAME = "ssl-redirect";
+
+/** The redirect port the members ask for (the first valid one in group order), and problems. */
+export function readSslRedirect(members: readonly Ingress[]): { port?: number; problems: Problem[] } {
+  const problems: Problem[] = [];
+  let port: number | undefined;
+  for (const ingress of members) {
+    const raw = ingress.metadata.annotations?.[`${ANNOTATION_PREFIX}${NAME}`];
+    if (raw === undefined) continue;
+    const n = Number(raw.trim());
+    if (!/^\d+$/.test(raw.trim()) || n < 1 || n > 65535) {
+      problems.push(
+        createProblem({
+          ingress: objectKey(ingress),
+          field: annotationField(NAME),
+          value: raw,
+          message: 'must be the HTTPS port to redirect to, such as "443"; HTTP is not redirected until fixed',
+          scope: "rule",
+        }),
+      );
+      continue;
+    }
+    port ??= n;
+  }
+  return port === undefined ? { problems } : { port, problems };
+}
+
+/** HTTP listeners redirect to HTTPS on `port` when the group has an HTTPS listener there. */
+export function applySslRedirect(
+  listeners: readonly DesiredListener[],
+  port: number | undefined,
+): DesiredListener[] {
+  if (port === undefined || !listeners.some((l) => l.protocol === "HTTPS" && l.port === port))
+    return [...listeners];
+  return listeners.map((l) =>
+    l.protocol === "HTTP"
+      ? {
+          ...l,
+          defaultActions: [
+            { type: "redirect", statusCode: "HTTP_301", protocol: "HTTPS", port: String(port) },
+          ],
+          rules: [],
+        }
+      : l,
+  );
+}
