@@ -259,21 +259,9 @@ export function buildDesiredRecords(input: DesiredRecordsInput): {
     problems.push(...found.problems);
     for (const host of [...found.sources.keys()].sort(compareStrings)) {
       const field = found.sources.get(host) ?? "spec.rules";
-      const owner = claimedBy.get(host);
-      if (owner !== undefined) {
-        if (owner !== key) {
-          problems.push(
-            createProblem({
-              ingress: key,
-              field,
-              value: host,
-              message: `host ${JSON.stringify(host)} is already published by Ingress ${owner}, which comes first in the group: remove it from one of them`,
-              scope: "rule",
-            }),
-          );
-        }
-        continue;
-      }
+      // Members of one group share one ALB: a host several of them route (different paths) is one
+      // record, its TXT naming the first member in group order.
+      if (claimedBy.has(host)) continue;
       claimedBy.set(host, key);
       const zone = chooseZone(host, input.zones, input);
       if (zone === undefined) {

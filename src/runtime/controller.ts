@@ -79,8 +79,11 @@ export async function runController(settings: Settings, opts: ControllerOptions 
       const params = { allowWatchBookmarks: true, ...(rv ? { resourceVersion: rv } : {}) };
       const req = await watch.watch(path, params, onEvent, (err: unknown) => {
         // A watch ends on every server timeout or error: start it again.
-        if (err) log(`watch ${path} ended: ${err instanceof Error ? err.message : String(err)}`);
-        if (!stop.signal.aborted) setTimeout(() => void startWatch(path), err ? 1000 : 0);
+        // client-node cuts every watch after 30 s: that is routine, resumed at once and not logged.
+        const routine =
+          !err || (err instanceof Error && (err.name === "TimeoutError" || /timeout/i.test(err.message)));
+        if (!routine) log(`watch ${path} ended: ${err instanceof Error ? err.message : String(err)}`);
+        if (!stop.signal.aborted) setTimeout(() => void startWatch(path), routine ? 0 : 1000);
       });
       watches.set(path, req);
     } catch (err) {
