@@ -8,6 +8,7 @@ Prints one `seed: ...` line per thing. Names are documented in localstack/README
 """
 
 import os
+import time
 import sys
 
 import boto3
@@ -131,7 +132,12 @@ def ensure_wildcard_certificate(acm) -> str:
             print(f"seed: certificate {WILDCARD_CERTIFICATE} exists")
             return summary["CertificateArn"]
     arn = acm.request_certificate(DomainName=WILDCARD_CERTIFICATE, ValidationMethod="DNS")["CertificateArn"]
-    print(f"seed: certificate {WILDCARD_CERTIFICATE} created (issued after MOTO_ACM_VALIDATION_WAIT seconds)")
+    # The emulator issues after MOTO_ACM_VALIDATION_WAIT seconds: wait, so it "already exists" as ISSUED.
+    for _ in range(40):
+        if acm.describe_certificate(CertificateArn=arn)["Certificate"]["Status"] == "ISSUED":
+            break
+        time.sleep(0.5)
+    print(f"seed: certificate {WILDCARD_CERTIFICATE} created")
     return arn
 
 

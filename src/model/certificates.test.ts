@@ -447,3 +447,28 @@ describe("validationRecordsNeeded", () => {
     expect(validationRecordsNeeded(choose([], []))).toEqual([]);
   });
 });
+
+describe("chooseCertificates: hosts without a hosted zone", () => {
+  it("never requests a certificate DNS validation could not complete, and says how to fix it", () => {
+    const ingress: Ingress = {
+      metadata: { namespace: "apps", name: "web" },
+      spec: { tls: [{ hosts: ["ok.example.com", "lost.example.org"] }] },
+    };
+
+    const choice = chooseCertificates({
+      owner: { cluster: "c", group: "apps/web" },
+      members: [{ ingress }],
+      certificates: [],
+      canValidate: (host) => host.endsWith("example.com"),
+    });
+
+    expect(choice.requests.map((r) => r.subjectAlternativeNames)).toEqual([["ok.example.com"]]);
+    expect(choice.problems).toEqual([
+      expect.objectContaining({
+        field: "spec.tls[0].hosts[1]",
+        value: "lost.example.org",
+        message: expect.stringContaining("no hosted zone for host"),
+      }),
+    ]);
+  });
+});

@@ -89,6 +89,8 @@ export interface ChooseCertificatesInput {
   /** Live members in group order. */
   readonly members: readonly CertificateMember[];
   readonly certificates: readonly CertificateSummary[];
+  /** False for hosts whose DNS validation Gannet cannot write (no public hosted zone): never requested. */
+  readonly canValidate?: (host: string) => boolean;
 }
 
 interface TlsHost {
@@ -244,6 +246,16 @@ function coverOf(
   return failed ? { kind: "failed", cert: failed } : { kind: "none" };
 }
 
+function noZoneProblem(ingress: string, h: TlsHost): Problem {
+  return createProblem({
+    ingress,
+    field: h.field,
+    value: h.host,
+    message: `no hosted zone for host ${JSON.stringify(h.host)}: create a public Route53 zone that contains it (Gannet then requests and validates a certificate), or set alb.ingress.kubernetes.io/certificate-arn`,
+    scope: "rule",
+  });
+}
+
 function failedProblem(ingress: string, h: TlsHost, arn: string): Problem {
   return createProblem({
     ingress,
@@ -284,6 +296,9 @@ export function chooseCertificates(input: ChooseCertificatesInput): CertificateC
         // Requesting again within the hour would return the same failed certificate: the user must act.
         kept.add(cover.cert.arn);
         problems.push(failedProblem(ingress, h, cover.cert.arn));
+      } else if (input.canValidate && !input.canValidate(h.host)) {
+        // DNS validation could never complete: requesting would leave a certificate pending for 72 h.
+        problems.push(noZoneProblem(ingress, h));
       } else if (!requested.has(h.host)) {
         requested.add(h.host);
         uncovered.push(h);

@@ -8,6 +8,7 @@ import {
   type CertificateSummary,
   chooseCertificates,
 } from "../model/certificates.ts";
+import { chooseZone, type HostedZone } from "../model/dns-records.ts";
 import type { Ingress } from "../model/kube-objects.ts";
 import type { Owner } from "../model/ownership.ts";
 import { type CertificateChange, planCertificates } from "../plan/certificate-planner.ts";
@@ -17,8 +18,10 @@ export function chooseGroupCertificates(
   owner: Owner,
   live: readonly Ingress[],
   certificates: readonly CertificateSummary[],
+  zones: readonly HostedZone[],
 ): CertificateChoice {
   return chooseCertificates({
+    canValidate: (host) => chooseZone(host.replace(/^\*\./, ""), zones, { private: false }) !== undefined,
     owner,
     members: live.map((ingress) => {
       const arns = readMemberAnnotations(ingress).settings.certificateArns;

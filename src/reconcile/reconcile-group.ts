@@ -109,7 +109,7 @@ async function reconcileInScope(
   const live = members.members.filter((m) => !m.metadata.deletionTimestamp);
 
   // Model: certificates first, since HTTPS listeners serve the ones already issued.
-  const certificates = chooseGroupCertificates(owner, live, inventory.certificates);
+  const certificates = chooseGroupCertificates(owner, live, inventory.certificates, inventory.dns.zones);
   const desired = buildDesiredGroup({
     group: members.group,
     members: members.members,

@@ -121,7 +121,7 @@ export async function runController(settings: Settings, opts: ControllerOptions 
       dirtyGroups.clear();
       const outcomes = await runPass(rt, vpcId, {
         ...(scope ? { groups: scope } : {}),
-        onOutcome: (o) => (o.applied.length || o.error ? onOutcome(o) : undefined),
+        onOutcome: (o) => (o.applied.length || o.other?.length || o.error ? onOutcome(o) : undefined),
       });
       opts.onPass?.(outcomes);
       const retry = outcomes.filter((o) => o.disposition.action !== "done");

@@ -13,7 +13,8 @@ export function formatOutcome(o: ReconcileOutcome): string {
     .reduce((n, [, v]) => n + v, 0);
   const where = o.desired.loadBalancer ? (o.hostname ?? "(address pending)") : "(deleted)";
   const head = `group ${o.group}: ${where} rules=${rules} targets=${targets} changes=${o.applied.length + (o.other?.length ?? 0)} aws-calls=${calls} (${mutating} mutating)`;
-  const tls = o.certificates?.length ? ` certificates=${o.certificates.length}` : "";
+  const waiting = o.disposition.action === "requeue" ? ` (${o.disposition.reason})` : "";
+  const tls = `${o.certificates?.length ? ` certificates=${o.certificates.length}` : ""}${waiting}`;
   const dns = o.records?.length ? `\n  records: ${o.records.join(", ")}` : "";
   const problems = (o.problems ?? o.desired.problems)
     .map((p) => `\n  warning ${p.ingress} ${p.field}: ${p.message}`)
