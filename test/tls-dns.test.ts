@@ -196,6 +196,46 @@ describe("certificates and DNS for TLS hosts", () => {
     expect(warnings.join("\n")).toContain(`other.${domain}`);
   });
 
+  it("adopts a record ExternalDNS made with the same owner id without changing it", async () => {
+    const all = await records();
+    const a = all.find((r) => r.Type === "A" && r.Name === `${hosts.exact}.`);
+    expect(all.some((r) => r.Type === "TXT" && r.Name === `a-${hosts.exact}.`)).toBe(true);
+    // As ExternalDNS writes them for an ALB: the alias to `dualstack.<ALB DNS name>.`.
+    const target = a?.AliasTarget;
+    const deletions = [{ Action: "DELETE", ResourceRecordSet: a }];
+    await aws.route53.send(
+      new ChangeResourceRecordSetsCommand({
+        HostedZoneId: zoneId,
+        ChangeBatch: { Changes: deletions as never },
+      }),
+    );
+    await aws.route53.send(
+      new ChangeResourceRecordSetsCommand({
+        HostedZoneId: zoneId,
+        ChangeBatch: {
+          Changes: [
+            {
+              Action: "CREATE",
+              ResourceRecordSet: {
+                Name: `${hosts.exact}.`,
+                Type: "A",
+                AliasTarget: {
+                  DNSName: `dualstack.${target?.DNSName?.replace(/^dualstack\./, "")}`,
+                  HostedZoneId: target?.HostedZoneId,
+                  EvaluateTargetHealth: true,
+                },
+              },
+            },
+          ] as never,
+        },
+      }),
+    );
+
+    const { calls } = await s.reconcile();
+
+    expect(Object.keys(calls).filter((k) => k.startsWith("Route53:Change"))).toEqual([]);
+  });
+
   it("makes no mutating ELB, ACM or Route53 call on the next pass", async () => {
     const { totals, calls } = await s.reconcile();
 
