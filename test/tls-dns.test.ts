@@ -245,7 +245,7 @@ describe("certificates and DNS for TLS hosts", () => {
   it("removes exactly what it owned when the Ingress goes: records, TXT, its certificate and validation CNAME", async () => {
     await s.kube.networking.deleteNamespacedIngress({ name: "tls", namespace: s.namespace });
 
-    const { outcomes } = await s.reconcile(["" + `${s.namespace}/tls`]);
+    const { outcomes } = await s.reconcile([`${s.namespace}/tls`]);
 
     expect(outcomes.map((o) => o.error)).toEqual([undefined]);
     const left = (await records()).map((r) => `${r.Type} ${r.Name}`).sort();
