@@ -44,35 +44,34 @@ function ingress(
   };
 }
 
-async function ownedLoadBalancers(cluster: string) {
-  const lbs = (await aws.elbv2.send(new DescribeLoadBalancersCommand({}))).LoadBalancers ?? [];
-  if (lbs.length === 0) return [];
-  const out = [];
-  for (let i = 0; i < lbs.length; i += 20) {
+/** Items whose ELBv2 tags name `cluster`, read with plain SDK calls (independent of Gannet's adapters). */
+async function ownedBy<T>(
+  items: readonly T[],
+  arnOf: (t: T) => string | undefined,
+  cluster: string,
+): Promise<T[]> {
+  const out: T[] = [];
+  for (let i = 0; i < items.length; i += 20) {
+    const batch = items.slice(i, i + 20);
     const tags = await aws.elbv2.send(
-      new DescribeTagsCommand({ ResourceArns: lbs.slice(i, i + 20).map((l) => l.LoadBalancerArn ?? "") }),
+      new DescribeTagsCommand({ ResourceArns: batch.map((x) => arnOf(x) ?? "") }),
     );
     for (const d of tags.TagDescriptions ?? []) {
-      if (d.Tags?.some((t) => t.Key === TAG.cluster && t.Value === cluster))
-        out.push(lbs.find((l) => l.LoadBalancerArn === d.ResourceArn));
+      const item = batch.find((x) => arnOf(x) === d.ResourceArn);
+      if (item && d.Tags?.some((t) => t.Key === TAG.cluster && t.Value === cluster)) out.push(item);
     }
   }
   return out;
 }
 
+async function ownedLoadBalancers(cluster: string) {
+  const lbs = (await aws.elbv2.send(new DescribeLoadBalancersCommand({}))).LoadBalancers ?? [];
+  return ownedBy(lbs, (l) => l.LoadBalancerArn, cluster);
+}
+
 async function ownedTargetGroups(cluster: string) {
   const tgs = (await aws.elbv2.send(new DescribeTargetGroupsCommand({}))).TargetGroups ?? [];
-  const out = [];
-  for (let i = 0; i < tgs.length; i += 20) {
-    const tags = await aws.elbv2.send(
-      new DescribeTagsCommand({ ResourceArns: tgs.slice(i, i + 20).map((t) => t.TargetGroupArn ?? "") }),
-    );
-    for (const d of tags.TagDescriptions ?? []) {
-      if (d.Tags?.some((t) => t.Key === TAG.cluster && t.Value === cluster))
-        out.push(tgs.find((t) => t.TargetGroupArn === d.ResourceArn));
-    }
-  }
-  return out;
+  return ownedBy(tgs, (t) => t.TargetGroupArn, cluster);
 }
 
 async function rulesOf(lbArn: string) {

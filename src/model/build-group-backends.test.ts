@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { buildDesiredGroup, type GroupInput } from "./build-group.ts";
+import type { GroupInput } from "./build-group.ts";
 import type { Ingress } from "./kube-objects.ts";
-import { alb, backend, CONTEXT, endpointSlice, ingress, path, service } from "./test-fixtures.ts";
+import { alb, backend, buildShop, endpointSlice, path, service, shopMember } from "./test-fixtures.ts";
 
 const services = [
   service("web"),
@@ -9,21 +9,9 @@ const services = [
   service("grpc", undefined, alb({ "backend-protocol": "H2" })),
 ];
 const slices = [endpointSlice("web", [{ ip: "10.0.0.1" }]), endpointSlice("api", [{ ip: "10.0.0.2" }])];
-function build(members: Ingress[], overrides: Partial<GroupInput> = {}) {
-  return buildDesiredGroup({
-    group: "shop",
-    members,
-    services,
-    endpointSlices: slices,
-    context: CONTEXT,
-    ...overrides,
-  });
-}
-const shop = (name: string, order: number, o: Parameters<typeof ingress>[1] = {}) =>
-  ingress(name, {
-    ...o,
-    annotations: alb({ "group.name": "shop", "group.order": String(order), ...(o.annotations ?? {}) }),
-  });
+const build = (members: Ingress[], overrides: Partial<GroupInput> = {}) =>
+  buildShop(members, { services, slices }, overrides);
+const shop = shopMember;
 const forward = (key: string) => ({ type: "forward", targetGroups: [{ targetGroup: key, weight: 1 }] });
 const unavailable = (body: string) => ({
   type: "fixed-response",

@@ -1,20 +1,12 @@
 import { describe, expect, it } from "vitest";
-import { buildDesiredGroup, type GroupInput } from "./build-group.ts";
+import type { GroupInput } from "./build-group.ts";
 import type { Ingress } from "./kube-objects.ts";
-import { alb, CONTEXT, endpointSlice, ingress, path, service, subnet } from "./test-fixtures.ts";
+import { alb, buildShop, CONTEXT, endpointSlice, ingress, path, service, subnet } from "./test-fixtures.ts";
 
 const services = [service("web"), service("api")];
 const slices = [endpointSlice("web", [{ ip: "10.0.0.1" }]), endpointSlice("api", [{ ip: "10.0.0.2" }])];
-function build(members: Ingress[], overrides: Partial<GroupInput> = {}) {
-  return buildDesiredGroup({
-    group: "shop",
-    members,
-    services,
-    endpointSlices: slices,
-    context: CONTEXT,
-    ...overrides,
-  });
-}
+const build = (members: Ingress[], overrides: Partial<GroupInput> = {}) =>
+  buildShop(members, { services, slices }, overrides);
 const shop = (
   name: string,
   annotations: Record<string, string> = {},

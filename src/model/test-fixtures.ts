@@ -1,7 +1,8 @@
 // Model stage, tests only: small builders of Kubernetes objects and the cluster context the tests share.
 // Pure (no I/O), so it may sit beside the model; nothing in the controller imports it.
 
-import type { ClusterContext } from "./build-group.ts";
+import { buildDesiredGroup, type ClusterContext, type GroupInput } from "./build-group.ts";
+import type { DesiredGroup } from "./desired.ts";
 import type {
   EndpointSlice,
   HTTPIngressPath,
@@ -144,4 +145,28 @@ export function shuffle<T>(items: readonly T[], seed: number): T[] {
     [out[i], out[j]] = [out[j] as T, out[i] as T];
   }
   return out;
+}
+
+/** Builds group `shop` of `members` against the given Services and EndpointSlices (test default context). */
+export function buildShop(
+  members: Ingress[],
+  world: { readonly services: readonly Service[]; readonly slices: readonly EndpointSlice[] },
+  overrides: Partial<GroupInput> = {},
+): DesiredGroup {
+  return buildDesiredGroup({
+    group: "shop",
+    members,
+    services: world.services,
+    endpointSlices: world.slices,
+    context: CONTEXT,
+    ...overrides,
+  });
+}
+
+/** A member of group `shop` with a `group.order`. */
+export function shopMember(name: string, order: number, o: IngressOptions = {}): Ingress {
+  return ingress(name, {
+    ...o,
+    annotations: alb({ "group.name": "shop", "group.order": String(order), ...(o.annotations ?? {}) }),
+  });
 }
