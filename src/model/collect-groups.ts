@@ -26,7 +26,7 @@ export function collectGroups(snapshot: {
   readonly ingresses: readonly Ingress[];
   readonly ingressClasses: readonly IngressClass[];
 }): GroupMembers[] {
-  const { accepted } = selectIngresses({
+  const { accepted, skipped } = selectIngresses({
     ingresses: snapshot.ingresses,
     ingressClasses: snapshot.ingressClasses,
     controller: GANNET_CONTROLLER,
@@ -36,14 +36,21 @@ export function collectGroups(snapshot: {
   const current = new Map<string, GroupKey>();
   for (const [key, g] of grouped) for (const m of g.members) current.set(objectKey(m), key);
 
+  const unsure = new Set(skipped.filter((s) => !s.released).map((s) => s.ingress));
   const leaving = new Map<GroupKey, Ingress[]>();
+  // A group one of whose Ingresses Gannet cannot place (its IngressClass is missing or ambiguous) is
+  // frozen: reconciling it would tear down what that Ingress still serves.
+  const frozen = new Set<GroupKey>();
   for (const ingress of snapshot.ingresses) {
     for (const group of groupsOfFinalizers(ingress)) {
       if (current.get(objectKey(ingress)) === group) continue;
-      leaving.set(group, [...(leaving.get(group) ?? []), ingress]);
+      if (!ingress.metadata.deletionTimestamp && unsure.has(objectKey(ingress))) frozen.add(group);
+      else leaving.set(group, [...(leaving.get(group) ?? []), ingress]);
     }
   }
-  const keys = [...new Set([...grouped.keys(), ...leaving.keys()])].sort(compareStrings);
+  const keys = [...new Set([...grouped.keys(), ...leaving.keys()])]
+    .filter((k) => !frozen.has(k))
+    .sort(compareStrings);
   return keys.map((group) => ({
     group,
     members: grouped.get(group)?.members ?? [],

@@ -26,7 +26,12 @@ export interface SelectIngressesInput {
 /** Ingresses Gannet manages, and the others with the reason they were skipped (for logs). */
 export interface IngressSelection {
   readonly accepted: Ingress[];
-  readonly skipped: { readonly ingress: string; readonly reason: string }[];
+  /**
+   * `released` is true when the Ingress is certainly another controller's (its class exists and is
+   * theirs); false when Gannet cannot tell (a missing or ambiguous class): a group it belonged to must
+   * then be frozen, never torn down, since the class may be back a moment later.
+   */
+  readonly skipped: { readonly ingress: string; readonly reason: string; readonly released: boolean }[];
 }
 
 /** Splits Ingresses into those whose class belongs to `controller` and the rest, in namespace/name order. */
@@ -37,12 +42,12 @@ export function selectIngresses(input: SelectIngressesInput): IngressSelection {
     .map((c) => c.metadata.name)
     .sort(compareStrings);
   const accepted: Ingress[] = [];
-  const skipped: { ingress: string; reason: string }[] = [];
+  const skipped: { ingress: string; reason: string; released: boolean }[] = [];
   const sorted = [...input.ingresses].sort((a, b) => compareStrings(objectKey(a), objectKey(b)));
   for (const ingress of sorted) {
-    const reason = rejectionReason(ingress, classes, defaults, input.controller);
-    if (reason === undefined) accepted.push(ingress);
-    else skipped.push({ ingress: objectKey(ingress), reason });
+    const rejection = rejectionReason(ingress, classes, defaults, input.controller);
+    if (rejection === undefined) accepted.push(ingress);
+    else skipped.push({ ingress: objectKey(ingress), ...rejection });
   }
   return { accepted, skipped };
 }
@@ -53,25 +58,38 @@ function rejectionReason(
   classes: ReadonlyMap<string, IngressClass>,
   defaults: readonly string[],
   controller: string,
-): string | undefined {
+): { reason: string; released: boolean } | undefined {
   const byField = ingress.spec.ingressClassName;
   const byAnnotation = ingress.metadata.annotations?.[LEGACY_CLASS_ANNOTATION];
   const named = byField ?? byAnnotation;
   if (named !== undefined) {
     const how = byField !== undefined ? "spec.ingressClassName" : `annotation ${LEGACY_CLASS_ANNOTATION}`;
     const ingressClass = classes.get(named);
-    if (!ingressClass) return `${how} names IngressClass "${named}", which does not exist`;
+    if (!ingressClass)
+      return { reason: `${how} names IngressClass "${named}", which does not exist`, released: false };
     const owner = ingressClass.spec.controller;
-    if (owner !== controller) return `${how} names IngressClass "${named}" of controller "${owner ?? ""}"`;
+    if (owner !== controller) {
+      return {
+        reason: `${how} names IngressClass "${named}" of controller "${owner ?? ""}"`,
+        released: true,
+      };
+    }
     return undefined;
   }
-  if (defaults.length === 0) return "no ingressClassName and no default IngressClass";
+  if (defaults.length === 0)
+    return { reason: "no ingressClassName and no default IngressClass", released: false };
   const foreign = defaults.filter((name) => classes.get(name)?.spec.controller !== controller);
   if (foreign.length === defaults.length) {
-    return `no ingressClassName; the default IngressClass "${defaults.join('", "')}" is another controller's`;
+    return {
+      reason: `no ingressClassName; the default IngressClass "${defaults.join('", "')}" is another controller's`,
+      released: true,
+    };
   }
   if (foreign.length > 0) {
-    return `no ingressClassName and several default IngressClasses (${defaults.join(", ")}): set spec.ingressClassName`;
+    return {
+      reason: `no ingressClassName and several default IngressClasses (${defaults.join(", ")}): set spec.ingressClassName`,
+      released: false,
+    };
   }
   return undefined;
 }

@@ -5,58 +5,18 @@ Start it first with `bash localstack/start.sh`; the endpoint is $AWS_ENDPOINT_UR
 Every test uses fresh, unique names: LocalStack has no reset.
 """
 
-import os
-import uuid
 from importlib.metadata import entry_points
 
-import boto3
 import botocore.session
 import pytest
 import requests
 from botocore.exceptions import ClientError
-
-ENDPOINT = os.environ.get("AWS_ENDPOINT_URL", "http://127.0.0.1:4566").rstrip("/")
-REGION = "us-east-1"
-
-
-def client(service: str):
-    return boto3.client(
-        service,
-        endpoint_url=ENDPOINT,
-        region_name=REGION,
-        aws_access_key_id="test",
-        aws_secret_access_key="test",
-    )
+from testbed import ENDPOINT, client, require_localstack
 
 
 @pytest.fixture(scope="session", autouse=True)
 def localstack_running():
-    try:
-        health = requests.get(f"{ENDPOINT}/_localstack/health", timeout=5).json()
-    except requests.RequestException as e:
-        pytest.fail(f"LocalStack is not answering on {ENDPOINT} ({e}); start it with: bash localstack/start.sh")
-    assert health["services"].get("elbv2") in ("running", "available"), health
-
-
-@pytest.fixture
-def suffix() -> str:
-    return uuid.uuid4().hex[:10]
-
-
-@pytest.fixture
-def vpc_with_two_subnets(suffix):
-    """A fresh VPC with subnets in us-east-1a and us-east-1b, removed afterwards."""
-    ec2 = client("ec2")
-    vpc_id = ec2.create_vpc(CidrBlock="10.99.0.0/16")["Vpc"]["VpcId"]
-    ec2.create_tags(Resources=[vpc_id], Tags=[{"Key": "Name", "Value": f"plugin-test-{suffix}"}])
-    subnet_ids = [
-        ec2.create_subnet(VpcId=vpc_id, CidrBlock=cidr, AvailabilityZone=az)["Subnet"]["SubnetId"]
-        for cidr, az in (("10.99.1.0/24", "us-east-1a"), ("10.99.2.0/24", "us-east-1b"))
-    ]
-    yield vpc_id, subnet_ids
-    for subnet_id in subnet_ids:
-        ec2.delete_subnet(SubnetId=subnet_id)
-    ec2.delete_vpc(VpcId=vpc_id)
+    require_localstack()
 
 
 def test_dispatch_table_covers_every_elbv2_operation():
