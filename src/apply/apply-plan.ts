@@ -96,6 +96,8 @@ async function applyChange(c: Change, refs: Refs, ctx: ApplyContext): Promise<vo
       return elbv2.setSubnets(c.loadBalancerArn, c.subnetIds);
     case "setSecurityGroups":
       return elbv2.setSecurityGroups(c.loadBalancerArn, [refs.need(refs.securityGroupId, "security group")]);
+    case "setIpAddressType":
+      return elbv2.setIpAddressType(c.loadBalancerArn, c.ipAddressType);
     case "deleteLoadBalancer":
       await elbv2.deleteLoadBalancer(c.loadBalancerArn);
       removeWhere(ctx.inventory.loadBalancers, (lb) => lb.arn === c.loadBalancerArn);

@@ -25,9 +25,11 @@ import {
   ModifyTargetGroupCommand,
   RegisterTargetsCommand,
   RemoveListenerCertificatesCommand,
+  SetIpAddressTypeCommand,
   SetRulePrioritiesCommand,
   SetSecurityGroupsCommand,
   SetSubnetsCommand,
+  type TagDescription,
   type TargetGroup,
 } from "@aws-sdk/client-elastic-load-balancing-v2";
 import type {
@@ -61,6 +63,10 @@ const TAG_BATCH = 20;
 
 /** How long tags read from ELBv2 are trusted: ownership tags of an ARN do not change once set. */
 const TAG_CACHE_MS = 10 * 60_000;
+
+function isNotFound(err: unknown): boolean {
+  return /NotFound/.test((err as { name?: string } | undefined)?.name ?? "");
+}
 
 /** A load balancer as listed, before its listeners are read. */
 export type LoadBalancerSummary = Omit<ObservedLoadBalancer, "listeners">;
@@ -120,10 +126,7 @@ export class Elbv2Port {
       else missing.push(arn);
     }
     for (let i = 0; i < missing.length; i += TAG_BATCH) {
-      const res = await this.client.send(
-        new DescribeTagsCommand({ ResourceArns: missing.slice(i, i + TAG_BATCH) }),
-      );
-      for (const d of res.TagDescriptions ?? []) {
+      for (const d of await this.describeTagBatch(missing.slice(i, i + TAG_BATCH))) {
         if (!d.ResourceArn) continue;
         const tags = tagMap(d.Tags);
         out.set(d.ResourceArn, tags);
@@ -131,6 +134,24 @@ export class Elbv2Port {
       }
     }
     return out;
+  }
+
+  // DescribeTags fails whole when one ARN is gone (deleted by someone else since it was listed):
+  // then ask one by one and skip the missing ones.
+  private async describeTagBatch(arns: readonly string[]): Promise<TagDescription[]> {
+    try {
+      return (
+        (await this.client.send(new DescribeTagsCommand({ ResourceArns: [...arns] }))).TagDescriptions ?? []
+      );
+    } catch (err) {
+      if (!isNotFound(err) || arns.length === 1) {
+        if (isNotFound(err)) return [];
+        throw err;
+      }
+      const out: TagDescription[] = [];
+      for (const arn of arns) out.push(...(await this.describeTagBatch([arn])));
+      return out;
+    }
   }
 
   private remember(arn: string, tags: Readonly<Record<string, string>>): void {
@@ -267,6 +288,12 @@ export class Elbv2Port {
         LoadBalancerArn: loadBalancerArn,
         SecurityGroups: [...securityGroupIds],
       }),
+    );
+  }
+
+  async setIpAddressType(loadBalancerArn: string, ipAddressType: "ipv4" | "dualstack"): Promise<void> {
+    await this.client.send(
+      new SetIpAddressTypeCommand({ LoadBalancerArn: loadBalancerArn, IpAddressType: ipAddressType }),
     );
   }
 

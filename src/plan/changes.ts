@@ -27,6 +27,11 @@ export type Change =
   | { readonly kind: "createLoadBalancer"; readonly loadBalancer: DesiredLoadBalancer }
   | { readonly kind: "setSubnets"; readonly loadBalancerArn: string; readonly subnetIds: readonly string[] }
   | { readonly kind: "setSecurityGroups"; readonly loadBalancerArn: string }
+  | {
+      readonly kind: "setIpAddressType";
+      readonly loadBalancerArn: string;
+      readonly ipAddressType: "ipv4" | "dualstack";
+    }
   | { readonly kind: "deleteLoadBalancer"; readonly loadBalancerArn: string; readonly name: string }
   | { readonly kind: "createTargetGroup"; readonly targetGroup: DesiredTargetGroup }
   | {
@@ -128,6 +133,8 @@ export function describeChange(c: Change): string {
       return `set ALB subnets to ${c.subnetIds.join(",")}`;
     case "setSecurityGroups":
       return "attach the managed security group to the ALB";
+    case "setIpAddressType":
+      return `set the ALB's IP address type to ${c.ipAddressType}`;
     case "deleteLoadBalancer":
       return `delete ALB ${c.name}`;
     case "createTargetGroup":

@@ -27,7 +27,10 @@ export interface GroupPlan {
 export function planGroup(desired: DesiredGroup, observed: ObservedGroup): GroupPlan {
   if (desired.halt) return { changes: [], bindings: { targetGroupArns: {}, listenerArns: {} } };
   const lb = desired.loadBalancer;
-  const keptLb = lb ? observed.loadBalancers.find((o) => o.name === lb.name) : undefined;
+  // The scheme cannot change in place: an ALB of the right name but another scheme is replaced.
+  const keptLb = lb
+    ? observed.loadBalancers.find((o) => o.name === lb.name && o.scheme === lb.scheme)
+    : undefined;
   const keptSg = desired.securityGroup ? observed.securityGroups[0] : undefined;
   const changes: Change[] = [];
 

@@ -57,6 +57,13 @@ export function planLoadBalancer(
   const sameSubnets = [...kept.subnetIds].sort().join() === [...desired.subnetIds].sort().join();
   if (!sameSubnets)
     changes.push({ kind: "setSubnets", loadBalancerArn: kept.arn, subnetIds: desired.subnetIds });
+  if (kept.ipAddressType !== desired.ipAddressType) {
+    changes.push({
+      kind: "setIpAddressType",
+      loadBalancerArn: kept.arn,
+      ipAddressType: desired.ipAddressType,
+    });
+  }
   if (!keptSecurityGroup || !kept.securityGroupIds.includes(keptSecurityGroup.id)) {
     changes.push({ kind: "setSecurityGroups", loadBalancerArn: kept.arn });
   }

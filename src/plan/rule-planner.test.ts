@@ -102,7 +102,7 @@ describe("planListenerRules", () => {
     expect(changes[1]).toMatchObject({ priority: 2 });
   });
 
-  it("swaps two rules through temporary priorities, since a held target priority is refused", () => {
+  it("swaps two rules through temporary priorities kept in final order, since a held target priority is refused", () => {
     const desired = [desiredRule(0, "/b"), desiredRule(1, "/a")];
     const observed = [observedRule(1, "/a"), observedRule(2, "/b")];
 
@@ -113,8 +113,8 @@ describe("planListenerRules", () => {
         kind: "setRulePriorities",
         port: 80,
         priorities: [
-          { ruleArn: "arn:rule/2-/b", priority: 50000 },
-          { ruleArn: "arn:rule/1-/a", priority: 49999 },
+          { ruleArn: "arn:rule/2-/b", priority: 49999 },
+          { ruleArn: "arn:rule/1-/a", priority: 50000 },
         ],
       },
       {

@@ -79,11 +79,13 @@ function planMoves(port: number, pairs: readonly Pair[], foreign: readonly Obser
     ...pairs.map((p) => p.observed.priority),
     ...pairs.map((p) => p.priority),
   ]);
-  let temp = MAX_PRIORITY;
-  const temps = moves.map((m) => {
-    while (taken.has(temp)) temp--;
-    return { ruleArn: m.observed.arn, priority: temp-- };
-  });
+  // Parked in the same relative order as their final places, so traffic between the two calls
+  // still meets the more specific rule first.
+  const free: number[] = [];
+  for (let p = MAX_PRIORITY; free.length < moves.length; p--) if (!taken.has(p)) free.push(p);
+  free.reverse();
+  const byFinal = [...moves].sort((a, b) => a.priority - b.priority);
+  const temps = byFinal.map((m, i) => ({ ruleArn: m.observed.arn, priority: free[i] ?? MAX_PRIORITY }));
   return [
     { kind: "setRulePriorities", port, priorities: temps },
     { kind: "setRulePriorities", port, priorities: finals },

@@ -8,6 +8,7 @@ import {
   type CertificateSummary,
   chooseCertificates,
 } from "../model/certificates.ts";
+import type { Problem } from "../model/desired.ts";
 import { chooseZone, type HostedZone } from "../model/dns-records.ts";
 import type { Ingress } from "../model/kube-objects.ts";
 import type { Owner } from "../model/ownership.ts";
@@ -31,39 +32,79 @@ export function chooseGroupCertificates(
   });
 }
 
-/** Requests the missing certificates; returns the ARNs requested. */
+/** What a certificate step did, and the problems it met (reported on the Ingress, never blocking). */
+export interface CertificateStepResult {
+  readonly changes: readonly CertificateChange[];
+  readonly problems: readonly Problem[];
+}
+
+function failureProblem(ingress: string, what: string, err: unknown): Problem {
+  const detail = err instanceof Error ? `${err.name}: ${err.message}` : String(err);
+  return {
+    ingress,
+    field: "spec.tls",
+    value: what,
+    message: `ACM refused to ${what} (${detail}); the rest of the group converged, and Gannet tries again on the next reconcile`,
+    scope: "rule",
+  };
+}
+
+/** Requests the missing certificates, one by one: a refused request is reported on its Ingress only. */
 export async function requestCertificates(
   acm: AcmPort,
   choice: CertificateChoice,
-): Promise<CertificateChange[]> {
-  const requests = planCertificates(choice, { deleteUnused: false });
-  for (const c of requests) {
-    if (c.kind === "requestCertificate") await acm.requestCertificate(c.request);
+): Promise<CertificateStepResult> {
+  const changes: CertificateChange[] = [];
+  const problems: Problem[] = [];
+  for (const c of planCertificates(choice, { deleteUnused: false })) {
+    if (c.kind !== "requestCertificate") continue;
+    try {
+      await acm.requestCertificate(c.request);
+      changes.push(c);
+    } catch (err) {
+      problems.push(
+        failureProblem(
+          c.request.ingress,
+          `request a certificate for ${c.request.subjectAlternativeNames.join(", ")}`,
+          err,
+        ),
+      );
+    }
   }
-  return requests;
+  return { changes, problems };
 }
 
 /**
  * Deletes the group's certificates no host needs, once no listener of the group serves them.
- * InUseBy naming only this cluster's load balancers is not trusted: it lags on AWS (and never clears
- * in emulators); AWS itself refuses to delete a certificate still attached, and that requeues.
+ * InUseBy entries naming this group's own ALBs are not trusted (AWS lags after a detach; emulators
+ * never clear them); anything else in InUseBy (another group's ALB, CloudFront) keeps the certificate.
+ * A refused deletion is reported, and never holds a finalizer.
  */
 export async function deleteUnusedCertificates(input: {
   readonly acm: AcmPort;
   readonly choice: CertificateChoice;
   readonly listenerCertificateArns: readonly string[];
-  readonly clusterLoadBalancerArns: ReadonlySet<string>;
-}): Promise<CertificateChange[]> {
+  readonly groupLoadBalancerArns: ReadonlySet<string>;
+  readonly reportOn: string;
+}): Promise<CertificateStepResult> {
   const unused = input.choice.unused.map((c) => {
-    const foreign = c.inUseBy.filter(
-      (arn) => !input.clusterLoadBalancerArns.has(arn) && arn.includes(":loadbalancer/"),
-    );
-    return { ...c, inUse: foreign.length > 0, inUseBy: foreign };
+    const others = c.inUseBy.filter((arn) => !input.groupLoadBalancerArns.has(arn));
+    return { ...c, inUse: others.length > 0, inUseBy: others };
   });
   const deletions = planCertificates(
     { ...input.choice, requests: [], unused },
     { listenerCertificateArns: input.listenerCertificateArns },
-  ).filter((c) => c.kind === "deleteCertificate");
-  for (const c of deletions) if (c.kind === "deleteCertificate") await input.acm.deleteCertificate(c.arn);
-  return deletions;
+  );
+  const changes: CertificateChange[] = [];
+  const problems: Problem[] = [];
+  for (const c of deletions) {
+    if (c.kind !== "deleteCertificate") continue;
+    try {
+      await input.acm.deleteCertificate(c.arn);
+      changes.push(c);
+    } catch (err) {
+      problems.push(failureProblem(input.reportOn, `delete certificate ${c.arn}`, err));
+    }
+  }
+  return { changes, problems };
 }

@@ -16,6 +16,7 @@ import type { GroupMembers } from "../model/collect-groups.ts";
 import type { DesiredGroup, GroupKey, Problem } from "../model/desired.ts";
 import { buildGroupFinalizer } from "../model/finalizers.ts";
 import type { Ingress } from "../model/kube-objects.ts";
+import { objectKey } from "../model/problems.ts";
 import { type AwsPorts, type ClusterInventory, observeGroup } from "../observe/observe-aws.ts";
 import {
   type CertificateChange,
@@ -137,18 +138,13 @@ async function reconcileInScope(
 
   // The finalizer goes on before any AWS resource exists, so a deletion can never escape cleanup.
   for (const m of live) await deps.kube.addFinalizer(m, finalizer);
-  const clusterLoadBalancerArns = new Set(
-    [...inventory.loadBalancers, ...observed.loadBalancers].map((lb) => lb.arn),
-  );
-
   let applied: readonly Change[] = [];
   const other: string[] = [];
+  const certificateProblems: Problem[] = [];
   let failure: { message: string; disposition: Disposition } | undefined;
   let arn = keptArn;
   let dns: DnsStageResult | undefined;
   try {
-    if (!desired.halt)
-      other.push(...(await requestCertificates(deps.aws.acm, certificates)).map(describeCertificateChange));
     const result = await applyPlan(plan, {
       ports: deps.aws,
       owner,
@@ -159,13 +155,22 @@ async function reconcileInScope(
     applied = result.applied;
     arn = result.loadBalancerArn ?? keptArn;
     if (!desired.halt) {
+      // After the ALB work, so a refused certificate call never holds back targets or rules.
+      const requested = await requestCertificates(deps.aws.acm, certificates);
       const deleted = await deleteUnusedCertificates({
         acm: deps.aws.acm,
         choice: certificates,
         listenerCertificateArns: desired.listeners.flatMap((l) => l.certificateArns ?? []),
-        clusterLoadBalancerArns,
+        groupLoadBalancerArns: new Set([
+          ...observed.loadBalancers.map((lb) => lb.arn),
+          ...(arn ? [arn] : []),
+        ]),
+        reportOn: objectKey(
+          live[0] ?? members.leaving[0] ?? { metadata: { namespace: "", name: members.group } },
+        ),
       });
-      other.push(...deleted.map(describeCertificateChange));
+      certificateProblems.push(...requested.problems, ...deleted.problems);
+      other.push(...[...requested.changes, ...deleted.changes].map(describeCertificateChange));
       dns = await reconcileDns({
         route53: deps.aws.route53,
         inventory: inventory.dns,
@@ -178,7 +183,7 @@ async function reconcileInScope(
         registry: deps.settings.registry,
         filters: deps.settings.dnsFilters,
         validation: validationRecordsNeeded(certificates),
-        retiredValidation: retiredValidationNames(inventory.certificates, deleted),
+        retiredValidation: retiredValidationNames(inventory.certificates, deleted.changes),
       });
       other.push(...dns.changes.map((c) => `${c.action} ${c.record.type} ${c.record.name}`));
       if (dns.failed.length)
@@ -197,7 +202,12 @@ async function reconcileInScope(
     ? inventory.loadBalancers.find((lb) => lb.arn === arn)?.dnsName
     : undefined;
   const pending = certificates.requests.length + certificates.pending.length > 0;
-  const problems = [...desired.problems, ...certificates.problems, ...(dns?.problems ?? [])];
+  const problems = [
+    ...desired.problems,
+    ...certificates.problems,
+    ...certificateProblems,
+    ...(dns?.problems ?? []),
+  ];
 
   await reportGroup(deps.kube, deps.dedupe, {
     live,

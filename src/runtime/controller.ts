@@ -94,24 +94,31 @@ export async function runController(settings: Settings, opts: ControllerOptions 
   try {
     const vpcId = await resolveVpcId(rt);
     for (const path of WATCHED) await startWatch(path);
-    let failures = 0;
-    let nextRetry = Number.POSITIVE_INFINITY;
     const resyncMs = opts.resyncMs ?? 5 * 60_000;
+    // Per group: when to run it again (a pending certificate, a failure) and its failures in a row.
+    const due = new Map<string, { at: number; failures: number }>();
+    let nextResync = Date.now() + resyncMs;
+    let passFailures = 0;
+    const sleep = (ms: number) =>
+      new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, Math.max(0, ms));
+        wake = () => {
+          clearTimeout(timer);
+          resolve();
+        };
+        stop.signal.addEventListener("abort", () => wake(), { once: true });
+      });
     while (!stop.signal.aborted) {
-      const waitMs = Math.min(resyncMs, nextRetry - Date.now());
-      if (!isDirty()) {
-        await new Promise<void>((resolve) => {
-          const timer = setTimeout(resolve, Math.max(0, waitMs));
-          wake = () => {
-            clearTimeout(timer);
-            resolve();
-          };
-          stop.signal.addEventListener("abort", () => wake(), { once: true });
-        });
-        if (stop.signal.aborted) break;
-        // Woken by a timer (resync or retry), not by an event: cover every group.
-        if (!isDirty()) dirtyAll = true;
+      const nextDue = Math.min(nextResync, ...[...due.values()].map((d) => d.at));
+      if (!isDirty() && nextDue > Date.now()) await sleep(nextDue - Date.now());
+      if (stop.signal.aborted) break;
+      const now = Date.now();
+      if (now >= nextResync) {
+        dirtyAll = true;
+        nextResync = now + resyncMs;
       }
+      for (const [group, d] of due) if (d.at <= now) dirtyGroups.add(group);
+      if (!isDirty()) continue;
       // Events come in bursts (an apply of many objects): let them settle into one pass.
       await new Promise((r) => setTimeout(r, opts.debounceMs ?? 300));
       const scope = dirtyAll
@@ -119,19 +126,32 @@ export async function runController(settings: Settings, opts: ControllerOptions 
         : new Set([...dirtyGroups].filter((g) => !opts.groups || opts.groups.has(g)));
       dirtyAll = false;
       dirtyGroups.clear();
-      const outcomes = await runPass(rt, vpcId, {
-        ...(scope ? { groups: scope } : {}),
-        onOutcome: (o) => (o.applied.length || o.other?.length || o.error ? onOutcome(o) : undefined),
-      });
+      let outcomes: ReconcileOutcome[];
+      try {
+        outcomes = await runPass(rt, vpcId, {
+          ...(scope ? { groups: scope } : {}),
+          onOutcome: (o) => (o.applied.length || o.other?.length || o.error ? onOutcome(o) : undefined),
+        });
+        passFailures = 0;
+      } catch (err) {
+        // The API server or AWS could not be read at all: try the whole pass again, backing off.
+        passFailures++;
+        const backoff = Math.min(60_000, 1000 * 2 ** Math.min(passFailures, 6));
+        log(`pass failed (${err instanceof Error ? err.message : String(err)}); retrying in ${backoff} ms`);
+        dirtyAll = true;
+        await sleep(backoff);
+        continue;
+      }
       opts.onPass?.(outcomes);
-      const retry = outcomes.filter((o) => o.disposition.action !== "done");
-      failures = retry.length ? failures + 1 : 0;
-      const delays = retry.map((o) =>
-        o.disposition.action === "requeue"
-          ? o.disposition.afterMs
-          : Math.min(60_000, 500 * 2 ** Math.min(failures, 7)),
-      );
-      nextRetry = delays.length ? Date.now() + Math.min(...delays) : Number.POSITIVE_INFINITY;
+      for (const o of outcomes) {
+        const d = o.disposition;
+        if (d.action === "done" || d.action === "terminal") due.delete(o.group);
+        else if (d.action === "requeue") due.set(o.group, { at: Date.now() + d.afterMs, failures: 0 });
+        else {
+          const failures = (due.get(o.group)?.failures ?? 0) + 1;
+          due.set(o.group, { at: Date.now() + Math.min(60_000, 500 * 2 ** Math.min(failures, 7)), failures });
+        }
+      }
     }
     return 0;
   } finally {

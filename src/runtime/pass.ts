@@ -92,11 +92,13 @@ export async function runPass(
     rt.kube.readSnapshot(),
     observeCluster(rt.aws, rt.settings.cluster, vpcId),
   ]);
+  // --namespace: group every Ingress first, then keep the groups wholly inside the namespace (a
+  // shared group reaching into other namespaces is left to an unscoped controller, never cut short).
+  const snapshot = full;
   const ns = rt.settings.namespace;
-  const snapshot = ns
-    ? { ...full, ingresses: full.ingresses.filter((i) => i.metadata.namespace === ns) }
-    : full;
-  const collected = collectGroups(snapshot);
+  const collected = collectGroups(snapshot).filter(
+    (g) => !ns || [...g.members, ...g.leaving].every((m) => m.metadata.namespace === ns),
+  );
   const todo = collected.filter((g) => !opts.groups || opts.groups.has(g.group));
   const deps: ReconcileDeps = {
     aws: rt.aws,
