@@ -48,6 +48,8 @@ export interface DnsStageInput {
   readonly validation: readonly ValidationRecord[];
   /** Validation CNAME names (fqdn, trailing dot) no certificate needs any more: deleted where present. */
   readonly retiredValidation: ReadonlySet<string>;
+  /** DNS names of this group's ALBs (now and before this reconcile): only records aliased to one are deleted. */
+  readonly ownTargets: ReadonlySet<string>;
 }
 
 /** What the DNS stage did and found. */
@@ -138,7 +140,7 @@ export async function reconcileDns(input: DnsStageInput): Promise<DnsStageResult
     });
     problems.push(...plan.conflicts.map((c) => conflictProblem(c, ingressOf)));
     const zoneChanges = [
-      ...plan.changes,
+      ...keepOwnDeletions(plan.changes, input.ownTargets),
       ...validationChanges(observed, validationByZone.get(zoneId) ?? [], input.retiredValidation),
     ];
     if (zoneChanges.length === 0) continue;
@@ -152,6 +154,30 @@ export async function reconcileDns(input: DnsStageInput): Promise<DnsStageResult
     );
   }
   return { records: built.records, changes, problems, failed };
+}
+
+const aliasName = (name: string) =>
+  name
+    .toLowerCase()
+    .replace(/\.$/, "")
+    .replace(/^dualstack\./, "");
+
+/**
+ * Drops deletions of alias records that point at another ALB (with their TXT): when an Ingress moves
+ * between groups, its new group may already have repointed the record, and the old one must not delete it.
+ */
+export function keepOwnDeletions(
+  changes: readonly RecordChange[],
+  ownTargets: ReadonlySet<string>,
+): RecordChange[] {
+  const foreignUnits = new Set(
+    changes
+      .filter(
+        (c) => c.action === "DELETE" && c.record.alias && !ownTargets.has(aliasName(c.record.alias.dnsName)),
+      )
+      .map((c) => c.unit ?? `${c.record.type} ${c.record.name}`),
+  );
+  return changes.filter((c) => !foreignUnits.has(c.unit ?? `${c.record.type} ${c.record.name}`));
 }
 
 /** UPSERTs for validation CNAMEs that are missing or differ; DELETEs for retired ones present. */

@@ -184,6 +184,11 @@ async function reconcileInScope(
         filters: deps.settings.dnsFilters,
         validation: validationRecordsNeeded(certificates),
         retiredValidation: retiredValidationNames(inventory.certificates, deleted.changes),
+        ownTargets: new Set(
+          [...observed.loadBalancers, ...inventory.loadBalancers.filter((lb) => lb.arn === arn)].map((lb) =>
+            lb.dnsName.toLowerCase().replace(/\.$/, ""),
+          ),
+        ),
       });
       other.push(...dns.changes.map((c) => `${c.action} ${c.record.type} ${c.record.name}`));
       if (dns.failed.length)
