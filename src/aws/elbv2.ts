@@ -2,6 +2,7 @@
 
 import {
   AddListenerCertificatesCommand,
+  AddTagsCommand,
   CreateListenerCommand,
   CreateLoadBalancerCommand,
   CreateRuleCommand,
@@ -25,6 +26,7 @@ import {
   ModifyTargetGroupCommand,
   RegisterTargetsCommand,
   RemoveListenerCertificatesCommand,
+  RemoveTagsCommand,
   SetIpAddressTypeCommand,
   SetRulePrioritiesCommand,
   SetSecurityGroupsCommand,
@@ -151,6 +153,24 @@ export class Elbv2Port {
       const out: TagDescription[] = [];
       for (const arn of arns) out.push(...(await this.describeTagBatch([arn])));
       return out;
+    }
+  }
+
+  /** Adds or overwrites tags on a resource (and in the read cache). */
+  async addTags(arn: string, tags: Readonly<Record<string, string>>): Promise<void> {
+    await this.client.send(new AddTagsCommand({ ResourceArns: [arn], Tags: tagList(tags) }));
+    const hit = this.tagCache.get(arn);
+    if (hit) this.tagCache.set(arn, { tags: { ...hit.tags, ...tags }, at: hit.at });
+  }
+
+  /** Removes tags from a resource (and from the read cache). */
+  async removeTags(arn: string, keys: readonly string[]): Promise<void> {
+    await this.client.send(new RemoveTagsCommand({ ResourceArns: [arn], TagKeys: [...keys] }));
+    const hit = this.tagCache.get(arn);
+    if (hit) {
+      const tags = { ...hit.tags };
+      for (const k of keys) delete tags[k];
+      this.tagCache.set(arn, { tags, at: hit.at });
     }
   }
 

@@ -5,6 +5,7 @@
 //   gannet.io/group     the Ingress group key (`group.name`, or `<namespace>/<name>` for an implicit group)
 //   gannet.io/resource  the role: load-balancer | security-group | target-group | listener | rule | certificate
 //   gannet.io/key       the resource's key within its group (target group key, listener port, ...)
+//   gannet.io/state     on the ALB: the fingerprint of the last fully applied desired state
 // A resource is Gannet's to change or delete only when cluster AND group tags match exactly.
 // Resources without these tags, or with another cluster's, are never touched: not even tagged.
 // User tags (the `tags` annotation) can never set a key under `gannet.io/`: see `mergeUserTags`.
@@ -17,6 +18,8 @@ export const TAG = {
   group: "gannet.io/group",
   resource: "gannet.io/resource",
   key: "gannet.io/key",
+  /** On a group's ALB only: the fingerprint of the desired state last fully applied (see reconcile/state-tag.ts). */
+  state: "gannet.io/state",
 } as const;
 
 /** Prefix reserved for Gannet's own tags; user tags under it are refused. */

@@ -50,6 +50,8 @@ export interface DnsStageInput {
   readonly retiredValidation: ReadonlySet<string>;
   /** DNS names of this group's ALBs (now and before this reconcile): only records aliased to one are deleted. */
   readonly ownTargets: ReadonlySet<string>;
+  /** Called once before the first Route53 change (the group's fingerprint goes first). */
+  readonly beforeChange?: () => Promise<void>;
 }
 
 /** What the DNS stage did and found. */
@@ -144,6 +146,7 @@ export async function reconcileDns(input: DnsStageInput): Promise<DnsStageResult
       ...validationChanges(observed, validationByZone.get(zoneId) ?? [], input.retiredValidation),
     ];
     if (zoneChanges.length === 0) continue;
+    await input.beforeChange?.();
     const result = await route53.changeRecordSets(zoneId, zoneChanges, "gannet: Ingress records");
     inventory.recordSets.delete(zoneId);
     changes.push(...zoneChanges.filter((c) => !result.failed.some((f) => f.change === c)));

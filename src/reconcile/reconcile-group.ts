@@ -14,8 +14,10 @@ import {
 } from "../model/certificates.ts";
 import type { GroupMembers } from "../model/collect-groups.ts";
 import type { DesiredGroup, GroupKey, Problem } from "../model/desired.ts";
+import { hostsOfIngress } from "../model/dns-records.ts";
 import { buildGroupFinalizer } from "../model/finalizers.ts";
 import type { Ingress } from "../model/kube-objects.ts";
+import { isOwnedBy, TAG } from "../model/ownership.ts";
 import { objectKey } from "../model/problems.ts";
 import { type AwsPorts, type ClusterInventory, observeGroup } from "../observe/observe-aws.ts";
 import {
@@ -33,6 +35,7 @@ import {
   requestCertificates,
 } from "./certificate-stage.ts";
 import { type DnsStageInput, type DnsStageResult, reconcileDns } from "./dns-stage.ts";
+import { computeStateHash, isConverged, StateTag } from "./state-tag.ts";
 
 /** Settings of one Gannet installation. */
 export interface ClusterSettings {
@@ -80,6 +83,17 @@ export interface ReconcileOutcome {
   readonly calls: Record<string, number>;
 }
 
+/** How a reconcile runs. */
+export interface ReconcileOptions {
+  /** Plan only: no AWS or Kubernetes write. */
+  readonly dryRun?: boolean;
+  /**
+   * Read the group's AWS state even when its ALB's fingerprint says it is converged (catches changes
+   * made outside Gannet). Without it an unchanged group costs no per-group AWS read.
+   */
+  readonly verify?: boolean;
+}
+
 /** What one group's reconcile reads. */
 export interface GroupInput {
   readonly members: GroupMembers;
@@ -91,7 +105,7 @@ export interface GroupInput {
 export async function reconcileGroup(
   input: GroupInput,
   deps: ReconcileDeps,
-  opts: { readonly dryRun?: boolean } = {},
+  opts: ReconcileOptions = {},
 ): Promise<ReconcileOutcome> {
   // Groups run concurrently over shared clients: a scope counts only this group's calls.
   const own = new CallStats();
@@ -102,7 +116,7 @@ export async function reconcileGroup(
 async function reconcileInScope(
   input: GroupInput,
   deps: ReconcileDeps,
-  opts: { readonly dryRun?: boolean },
+  opts: ReconcileOptions,
 ): Promise<Omit<ReconcileOutcome, "calls">> {
   const { members, snapshot, inventory } = input;
   const owner = { cluster: deps.settings.cluster, group: members.group };
@@ -119,6 +133,47 @@ async function reconcileInScope(
     context: { cluster: deps.settings.cluster, vpcId: deps.settings.vpcId, subnets: inventory.subnets },
     certificateArns: certificates.attach,
   });
+  const hash = computeStateHash([
+    desired,
+    certificates,
+    live.map((i) => hostsOfIngress(i)),
+    inventory.dns.zones,
+    deps.settings.registry,
+    deps.settings.dnsFilters,
+  ]);
+  const wanted = desired.loadBalancer;
+  const currentLb = wanted
+    ? inventory.loadBalancers.find(
+        (lb) => isOwnedBy(lb.tags, owner) && lb.name === wanted.name && lb.scheme === wanted.scheme,
+      )
+    : undefined;
+  const quiet =
+    !desired.halt &&
+    members.leaving.length === 0 &&
+    certificates.requests.length + certificates.pending.length + certificates.unused.length === 0;
+  if (!opts.verify && quiet && currentLb && isConverged(currentLb, hash)) {
+    // Converged, by the fingerprint AWS holds: only the Kubernetes side may need a word.
+    if (!opts.dryRun) {
+      for (const m of live) await deps.kube.addFinalizer(m, finalizer);
+      await reportGroup(deps.kube, deps.dedupe, {
+        live,
+        hostname: currentLb.dnsName,
+        applied: [],
+        problems: [...desired.problems, ...certificates.problems],
+        instance: deps.instance,
+      });
+    }
+    return {
+      group: members.group,
+      desired,
+      planned: [],
+      applied: [],
+      certificates: certificates.attach,
+      hostname: currentLb.dnsName,
+      disposition: { action: "done" },
+    };
+  }
+  const stateTag = new StateTag(deps.aws.elbv2, currentLb);
   const observed = await observeGroup(deps.aws, inventory, owner);
   const plan = planGroup(desired, observed);
   const keptArn = desired.loadBalancer
@@ -145,6 +200,7 @@ async function reconcileInScope(
   let arn = keptArn;
   let dns: DnsStageResult | undefined;
   try {
+    if (plan.changes.length > 0) await stateTag.invalidate();
     const result = await applyPlan(plan, {
       ports: deps.aws,
       owner,
@@ -156,6 +212,7 @@ async function reconcileInScope(
     arn = result.loadBalancerArn ?? keptArn;
     if (!desired.halt) {
       // After the ALB work, so a refused certificate call never holds back targets or rules.
+      if (certificates.requests.length + certificates.unused.length > 0) await stateTag.invalidate();
       const requested = await requestCertificates(deps.aws.acm, certificates);
       const deleted = await deleteUnusedCertificates({
         acm: deps.aws.acm,
@@ -184,6 +241,7 @@ async function reconcileInScope(
         filters: deps.settings.dnsFilters,
         validation: validationRecordsNeeded(certificates),
         retiredValidation: retiredValidationNames(inventory.certificates, deleted.changes),
+        beforeChange: () => stateTag.invalidate(),
         ownTargets: new Set(
           [...observed.loadBalancers, ...inventory.loadBalancers.filter((lb) => lb.arn === arn)].map((lb) =>
             lb.dnsName.toLowerCase().replace(/\.$/, ""),
@@ -227,6 +285,12 @@ async function reconcileInScope(
   const records = (dns?.records ?? []).map((r) => `${r.type} ${r.name}`);
   const done = { ...base, applied, other, records, problems, ...(hostname ? { hostname } : {}) };
   if (failure) return { ...done, disposition: failure.disposition, error: failure.message };
+  if (!pending && !desired.halt && desired.loadBalancer) {
+    const i = inventory.loadBalancers.findIndex((lb) => lb.arn === arn);
+    const lb = inventory.loadBalancers[i];
+    await stateTag.write(lb, hash);
+    if (lb) inventory.loadBalancers[i] = { ...lb, tags: { ...lb.tags, [TAG.state]: hash } };
+  }
   // Only once AWS no longer holds their rules and records may leaving members go.
   if (!desired.halt) for (const m of members.leaving) await deps.kube.removeFinalizer(m, finalizer);
   // Never wait for ACM: come back when the validation records are written and the certificate issued.

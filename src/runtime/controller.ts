@@ -29,6 +29,8 @@ export interface ControllerOptions {
   readonly debounceMs?: number;
   /** Counts the controller's AWS calls (metrics, benchmarks). */
   readonly stats?: CallStats;
+  /** How often each group's AWS state is read even when its fingerprint says converged. */
+  readonly verifyMs?: number;
   /** Only these groups (a benchmark or test scope); all groups when absent. */
   readonly groups?: ReadonlySet<string>;
   /** Called after every pass. */
@@ -99,6 +101,15 @@ export async function runController(settings: Settings, opts: ControllerOptions 
     const due = new Map<string, { at: number; failures: number }>();
     let nextResync = Date.now() + resyncMs;
     let passFailures = 0;
+    // In memory on purpose: an optimization only. A new process verifies every group on its first pass.
+    const verifiedAt = new Map<string, number>();
+    const verifyMs = opts.verifyMs ?? 30 * 60_000;
+    const verify = (group: string) => {
+      const last = verifiedAt.get(group);
+      if (last !== undefined && Date.now() - last < verifyMs) return false;
+      verifiedAt.set(group, Date.now());
+      return true;
+    };
     const sleep = (ms: number) =>
       new Promise<void>((resolve) => {
         const timer = setTimeout(resolve, Math.max(0, ms));
@@ -130,6 +141,7 @@ export async function runController(settings: Settings, opts: ControllerOptions 
       try {
         outcomes = await runPass(rt, vpcId, {
           ...(scope ? { groups: scope } : {}),
+          verify,
           onOutcome: (o) => (o.applied.length || o.other?.length || o.error ? onOutcome(o) : undefined),
         });
         passFailures = 0;

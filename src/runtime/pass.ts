@@ -80,6 +80,11 @@ export interface PassOptions {
   /** Only these groups; all when absent. */
   readonly groups?: ReadonlySet<string>;
   readonly onOutcome?: (o: ReconcileOutcome) => void;
+  /**
+   * Deep-verify a group (read its AWS state even when its fingerprint says converged). Default true:
+   * `reconcile` and `plan` always look; the controller verifies each group now and then.
+   */
+  readonly verify?: boolean | ((group: string) => boolean);
 }
 
 /** Runs a reconcile of every group (or the chosen ones), a few at a time. */
@@ -113,11 +118,11 @@ export async function runPass(
     while (next < todo.length) {
       const members = todo[next++];
       if (!members) break;
-      const outcome = await reconcileGroup(
-        { members, snapshot, inventory },
-        deps,
-        opts.dryRun ? { dryRun: true } : {},
-      ).catch((err: unknown) => failedOutcome(members.group, err));
+      const verify = typeof opts.verify === "function" ? opts.verify(members.group) : (opts.verify ?? true);
+      const outcome = await reconcileGroup({ members, snapshot, inventory }, deps, {
+        verify,
+        ...(opts.dryRun ? { dryRun: true } : {}),
+      }).catch((err: unknown) => failedOutcome(members.group, err));
       outcomes.push(outcome);
       opts.onOutcome?.(outcome);
     }

@@ -111,13 +111,16 @@ export class Scenario {
   }
 
   /** Reconciles the groups of this namespace once (and the groups named in `extra`). */
-  async reconcile(extra: readonly string[] = []) {
+  async reconcile(extra: readonly string[] = [], opts: { readonly verify?: boolean } = {}) {
     const snapshot = await this.rt.kube.readSnapshot();
     const mine = collectGroups(snapshot)
       .filter((g) => [...g.members, ...g.leaving].some((m) => m.metadata.namespace === this.namespace))
       .map((g) => g.group);
     const before = this.stats.snapshot();
-    const outcomes = await runPass(this.rt, this.vpcId ?? "", { groups: new Set([...mine, ...extra]) });
+    const outcomes = await runPass(this.rt, this.vpcId ?? "", {
+      groups: new Set([...mine, ...extra]),
+      ...(opts.verify === undefined ? {} : { verify: opts.verify }),
+    });
     return { outcomes, calls: this.stats.since(before), totals: this.stats.totals(before) };
   }
 
