@@ -8,6 +8,7 @@
 //   its routes are withdrawn, the other members converge.
 // - rule: one path, backend, default backend or setting is skipped, answered with 503, or defaulted.
 
+import { checkAnnotationNames } from "./annotation-names.ts";
 import {
   ANNOTATION,
   type MemberAnnotations,
@@ -143,6 +144,7 @@ export function buildDesiredGroup(input: GroupInput): DesiredGroup {
     input.certificateArns ?? [],
   );
   problems.push(...built.problems);
+  for (const ingress of memberIngresses) problems.push(...checkAnnotationNames(ingress));
   const redirect = readSslRedirect(memberIngresses);
   problems.push(...redirect.problems);
   const listeners = applySslRedirect(built.listeners, redirect.port);

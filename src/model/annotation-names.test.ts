@@ -1,0 +1,34 @@
+import { describe, expect, it } from "vitest";
+import { checkAnnotationNames } from "./annotation-names.ts";
+import type { Ingress } from "./kube-objects.ts";
+
+const withAnnotations = (annotations: Record<string, string>): Ingress => ({
+  metadata: { namespace: "apps", name: "web", annotations },
+  spec: {},
+});
+
+describe("checkAnnotationNames", () => {
+  it.each([
+    { name: "scheme", says: undefined },
+    { name: "group.name", says: undefined },
+    { name: "ssl-redirect", says: undefined },
+    { name: "actions.blue-green", says: "Gannet does not yet" },
+    { name: "wafv2-acl-arn", says: "Gannet does not yet" },
+    { name: "shceme", says: "unknown annotation" },
+  ])("$name", ({ name, says }) => {
+    const problems = checkAnnotationNames(
+      withAnnotations({ [`alb.ingress.kubernetes.io/${name}`]: "x", other: "y" }),
+    );
+
+    if (says === undefined) expect(problems).toEqual([]);
+    else
+      expect(problems).toEqual([
+        expect.objectContaining({
+          field: `metadata.annotations['alb.ingress.kubernetes.io/${name}']`,
+          value: "x",
+          message: expect.stringContaining(says),
+          scope: "rule",
+        }),
+      ]);
+  });
+});
