@@ -176,9 +176,8 @@ async function reconcileInScope(
   const stateTag = new StateTag(deps.aws.elbv2, currentLb);
   const observed = await observeGroup(deps.aws, inventory, owner);
   const plan = planGroup(desired, observed);
-  const keptArn = desired.loadBalancer
-    ? observed.loadBalancers.find((lb) => lb.name === desired.loadBalancer?.name)?.arn
-    : undefined;
+  // The ALB the plan keeps (same name, same scheme, this group's tags), if there is one.
+  const keptArn = currentLb?.arn;
   const base = { group: members.group, desired, planned: plan.changes, certificates: certificates.attach };
   if (opts.dryRun) {
     const hostname = inventory.loadBalancers.find((lb) => lb.arn === keptArn)?.dnsName;
