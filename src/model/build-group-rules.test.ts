@@ -14,7 +14,7 @@ const build = (members: Ingress[], overrides: Partial<GroupInput> = {}) =>
 const shop = shopMember;
 
 describe("buildDesiredGroup: rule order", () => {
-  it("orders by member order, then rule order, then Exact, Prefix longest first, ImplementationSpecific", () => {
+  it("orders by the spec's precedence, not YAML or member order: host, then longest path, then Exact; ties keep group order", () => {
     const desired = build([
       shop("later", 2, { rules: [{ host: "a.example.com", http: { paths: [path("/", "Prefix")] } }] }),
       shop("first", 1, {
@@ -35,46 +35,19 @@ describe("buildDesiredGroup: rule order", () => {
       }),
     ]);
     const rules = desired.listeners[0]?.rules ?? [];
+    const b = { field: "host-header", values: ["b.example.com"] };
     expect(rules.map((r) => [r.order, r.source.ingress, r.source.field, r.conditions])).toEqual([
       [
         0,
         "apps/first",
-        "spec.rules[0].http.paths[3]",
-        [
-          { field: "host-header", values: ["b.example.com"] },
-          { field: "path-pattern", values: ["/x"] },
-        ],
-      ],
-      [
-        1,
-        "apps/first",
         "spec.rules[0].http.paths[2]",
-        [
-          { field: "host-header", values: ["b.example.com"] },
-          { field: "path-pattern", values: ["/api/v1", "/api/v1/*"] },
-        ],
+        [b, { field: "path-pattern", values: ["/api/v1", "/api/v1/*"] }],
       ],
+      [1, "apps/first", "spec.rules[0].http.paths[0]", [b, { field: "path-pattern", values: ["/img/*"] }]],
+      [2, "apps/first", "spec.rules[0].http.paths[3]", [b, { field: "path-pattern", values: ["/x"] }]],
+      [3, "apps/first", "spec.rules[0].http.paths[1]", [b, { field: "path-pattern", values: ["/*"] }]],
       [
-        2,
-        "apps/first",
-        "spec.rules[0].http.paths[1]",
-        [
-          { field: "host-header", values: ["b.example.com"] },
-          { field: "path-pattern", values: ["/*"] },
-        ],
-      ],
-      [
-        3,
-        "apps/first",
-        "spec.rules[0].http.paths[0]",
-        [
-          { field: "host-header", values: ["b.example.com"] },
-          { field: "path-pattern", values: ["/img/*"] },
-        ],
-      ],
-      [4, "apps/first", "spec.rules[1].http.paths[0]", [{ field: "path-pattern", values: ["/*"] }]],
-      [
-        5,
+        4,
         "apps/later",
         "spec.rules[0].http.paths[0]",
         [
@@ -82,6 +55,7 @@ describe("buildDesiredGroup: rule order", () => {
           { field: "path-pattern", values: ["/*"] },
         ],
       ],
+      [5, "apps/first", "spec.rules[1].http.paths[0]", [{ field: "path-pattern", values: ["/*"] }]],
     ]);
   });
 

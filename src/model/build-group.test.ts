@@ -167,9 +167,10 @@ describe("buildDesiredGroup: listeners", () => {
       [443, "HTTPS", "ELBSecurityPolicy-TLS13-1-2-2021-06", [arn]],
     ]);
     expect(desired.listeners[0]?.rules.map((r) => r.source.ingress)).toEqual(["apps/a"]);
+    // b's Exact /b is more specific than a's Prefix /: it comes first, whatever the member order.
     expect(desired.listeners[1]?.rules.map((r) => [r.order, r.source.ingress])).toEqual([
-      [0, "apps/a"],
-      [1, "apps/b"],
+      [0, "apps/b"],
+      [1, "apps/a"],
     ]);
   });
 

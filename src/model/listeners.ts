@@ -1,12 +1,13 @@
 // Model stage: the group's listeners, one per listen port, each with its default action and its rules.
-// As in AWS LBC, a member's rules go only to the listeners of its own listen ports. Within a listener a
+// Rules are ranked by the Ingress spec's precedence (routes.ts `compareSpecificity`), whatever the YAML
+// or member order. As in AWS LBC, a member's rules go only to the listeners of its own listen ports. Within a listener a
 // condition set routed twice keeps its first route; later ones are dropped with a Problem (scope "rule").
 
 import type { ResolvedBackend, UnresolvedBackend } from "./backends.ts";
 import type { DesiredListener, DesiredRule, Problem, RuleAction, RuleCondition } from "./desired.ts";
 import type { GroupMember, GroupSettings } from "./group-settings.ts";
 import { createProblem, objectKey } from "./problems.ts";
-import type { DefaultRoute, Route } from "./routes.ts";
+import { compareSpecificity, type DefaultRoute, type Route } from "./routes.ts";
 
 /** The default action of a listener when the group has no default backend for it. */
 export const NOT_FOUND_ACTION: RuleAction = {
@@ -48,7 +49,9 @@ export function buildListeners(input: BuildListenersInput): {
       const defaultActions = [d && serves(d.ingress, port) ? input.actionOf(d.backend) : NOT_FOUND_ACTION];
       const rules: DesiredRule[] = [];
       const routedBy = new Map<string, Route>();
-      for (const route of input.routes) {
+      // Priorities follow the spec's precedence, not YAML or member order; ties keep group order.
+      const ranked = [...input.routes].sort((a, b) => compareSpecificity(a.specificity, b.specificity));
+      for (const route of ranked) {
         if (!serves(route.ingress, port)) continue;
         const identity = JSON.stringify(route.conditions);
         const first = routedBy.get(identity);

@@ -60,7 +60,9 @@ export function sortPaths(
     const byType = rank(a.path.pathType) - rank(b.path.pathType);
     if (byType !== 0) return byType;
     if (a.path.pathType === "Prefix") {
-      const byLength = (b.path.path ?? "").length - (a.path.path ?? "").length;
+      // A trailing slash does not make a Prefix longer: /foo/ is /foo, and ties keep YAML order.
+      const length = (p: string | undefined) => (p ?? "").replace(/(.)\/+$/, "$1").length;
+      const byLength = length(b.path.path) - length(a.path.path);
       if (byLength !== 0) return byLength;
     }
     return a.index - b.index;

@@ -14,6 +14,37 @@ export interface Route {
   readonly conditions: readonly RuleCondition[];
   readonly backend: ResolvedBackend | UnresolvedBackend;
   readonly source: SourceRef;
+  /** How specific the route is, as the Ingress spec ranks matches (see `compareSpecificity`). */
+  readonly specificity: Specificity;
+}
+
+/** The parts of a route that decide which of two matching routes wins. */
+export interface Specificity {
+  /** 0: an exact host; 1: a wildcard host; 2: no host. */
+  readonly hostClass: 0 | 1 | 2;
+  /** The path's length without a trailing slash (the longest matching path wins). */
+  readonly pathLength: number;
+  /** 0: Exact, 1: Prefix, 2: ImplementationSpecific (at equal length Exact beats Prefix). */
+  readonly pathTypeRank: 0 | 1 | 2;
+}
+
+/**
+ * Orders routes so that an ALB evaluating rules by ascending priority picks what the Ingress spec
+ * picks: an exact host before a wildcard host before no host, then the longest path, then Exact
+ * before Prefix. Ties keep group order (a duplicate keeps its first route).
+ */
+export function compareSpecificity(a: Specificity, b: Specificity): number {
+  return a.hostClass - b.hostClass || b.pathLength - a.pathLength || a.pathTypeRank - b.pathTypeRank;
+}
+
+function specificityOf(host: string | undefined, path: string | undefined, pathType: string): Specificity {
+  const p = path ?? "";
+  const trimmed = pathType === "Prefix" && p.length > 1 && p.endsWith("/") ? p.slice(0, -1) : p;
+  return {
+    hostClass: host === undefined ? 2 : host.startsWith("*.") ? 1 : 0,
+    pathLength: trimmed === "/" && pathType === "Prefix" ? 0 : trimmed.length,
+    pathTypeRank: pathType === "Exact" ? 0 : pathType === "Prefix" ? 1 : 2,
+  };
 }
 
 /** The group's default backend: the first member in group order that sets `spec.defaultBackend`. */
@@ -93,7 +124,13 @@ export function collectRoutes(members: readonly Ingress[], services: readonly Se
         conditions.push({ field: "path-pattern", values: translated.values });
         const resolved = resolveBackend(ingress, path.backend, `${field}.backend`, services);
         if (!resolved.ok) problems.push(resolved.problem);
-        routes.push({ ingress, conditions, backend: resolved, source: { ingress: key, field } });
+        routes.push({
+          ingress,
+          conditions,
+          backend: resolved,
+          source: { ingress: key, field },
+          specificity: specificityOf(host, path.path, path.pathType),
+        });
       }
     });
   }
