@@ -2,7 +2,8 @@
 // - `routeBySpec` reads the Ingress objects as the Kubernetes spec describes matching (with the
 //   precedence Gannet promises: exact host, then the longest path, Exact before Prefix at equal length).
 // - `routeByAlb` evaluates a built listener as AWS documents ALB matching: rules by ascending priority,
-//   all conditions of a rule, any value of a condition, `*`/`?` globs (hosts case-insensitive).
+//   all conditions of a rule, any value of a condition, `*`/`?` globs (hosts case-insensitive, against
+//   the whole Host header: a glob never matches a Host header with a port).
 // Property tests require both to agree.
 
 import type { DesiredListener, RuleAction } from "./desired.ts";
@@ -78,7 +79,9 @@ function answerOf(actions: readonly RuleAction[]): Answer {
 
 /** The backend an ALB listener built by Gannet sends the request to. */
 export function routeByAlb(listener: DesiredListener, request: Request): Answer {
-  const host = hostOf(request);
+  // AWS: host-header values (globs) compare case-insensitively with the whole Host header, port
+  // included; only RegexValues can match `example.com:8443`.
+  const host = request.host;
   const rules = [...listener.rules].sort((a, b) => a.order - b.order);
   for (const rule of rules) {
     const matches = rule.conditions.every((c) => {
