@@ -23,7 +23,7 @@ function conditionMatches(rule: Rule, request: AlbRequest): boolean {
   return (rule.Conditions ?? []).every((c) => {
     if (c.Field === "host-header") {
       const values = c.HostHeaderConfig?.Values ?? c.Values ?? [];
-      const host = request.host.toLowerCase().replace(/:\d+$/, "");
+      const host = request.host.toLowerCase();
       return values.some((v) => globToRegExp(v, "i").test(host));
     }
     if (c.Field === "path-pattern") {
