@@ -61,24 +61,58 @@ function isIpv4Network(cidr: string): boolean {
   return value % 2 ** (32 - Number(bits)) === 0;
 }
 
-/** One IPv4 or IPv6 CIDR; IPv4 CIDRs must be network addresses, as security group rules store them. */
-export const cidrSchema = z.string().check((ctx) => {
-  const cidr = ctx.value;
-  if (ipv6Cidr.safeParse(cidr).success) return;
-  if (!ipv4Cidr.safeParse(cidr).success) {
-    ctx.issues.push({
-      code: "custom",
-      input: cidr,
-      message: `${JSON.stringify(cidr)} is not an IPv4 or IPv6 CIDR like 10.0.0.0/8 or ::/0`,
-    });
-  } else if (!isIpv4Network(cidr)) {
-    ctx.issues.push({
-      code: "custom",
-      input: cidr,
-      message: `${JSON.stringify(cidr)} has host bits set: write its network address`,
-    });
-  }
-});
+/** The 128-bit value of an IPv6 address (any valid spelling). */
+function ipv6Value(address: string): bigint {
+  // The WHATWG URL parser expands and validates IPv6 literals; its output is the compressed form.
+  const compressed = new URL(`http://[${address}]`).hostname.slice(1, -1);
+  const [head = "", tail = ""] = compressed.includes("::") ? compressed.split("::") : [compressed, ""];
+  const left = head ? head.split(":") : [];
+  const right = tail ? tail.split(":") : [];
+  const groups = [...left, ...Array(8 - left.length - right.length).fill("0"), ...right];
+  return groups.reduce((acc, g) => (acc << 16n) + BigInt(Number.parseInt(g, 16)), 0n);
+}
+
+/** An IPv6 CIDR in the form AWS stores it: lowercase, zeros compressed (`2001:DB8:0::/32` → `2001:db8::/32`). */
+export function canonicalIpv6Cidr(cidr: string): string {
+  const [address = "", bits = "128"] = cidr.split("/");
+  return `${new URL(`http://[${address}]`).hostname.slice(1, -1)}/${bits}`;
+}
+
+function isIpv6Network(cidr: string): boolean {
+  const [address = "", bits = "128"] = cidr.split("/");
+  return ipv6Value(address) % 2n ** BigInt(128 - Number(bits)) === 0n;
+}
+
+/** One IPv4 or IPv6 CIDR, a network address in the form security group rules store it. */
+export const cidrSchema = z
+  .string()
+  .check((ctx) => {
+    const cidr = ctx.value;
+    if (ipv6Cidr.safeParse(cidr).success) {
+      if (!isIpv6Network(cidr)) {
+        ctx.issues.push({
+          code: "custom",
+          input: cidr,
+          message: `${JSON.stringify(cidr)} has host bits set: write its network address`,
+        });
+      }
+      return;
+    }
+    if (!ipv4Cidr.safeParse(cidr).success) {
+      ctx.issues.push({
+        code: "custom",
+        input: cidr,
+        message: `${JSON.stringify(cidr)} is not an IPv4 or IPv6 CIDR like 10.0.0.0/8 or ::/0`,
+      });
+    } else if (!isIpv4Network(cidr)) {
+      ctx.issues.push({
+        code: "custom",
+        input: cidr,
+        message: `${JSON.stringify(cidr)} has host bits set: write its network address`,
+      });
+    }
+  })
+  .transform((cidr) => (cidr.includes(":") ? canonicalIpv6Cidr(cidr) : cidr));
 
 /** Health check matcher codes: single codes, comma lists and `a-b` ranges within [min, max]. */
 export function codeList(min: number, max: number, what: string) {
