@@ -11,10 +11,10 @@ import {
 } from "./certificates.ts";
 import type { Ingress } from "./kube-objects.ts";
 import { buildOwnershipTags, type Owner } from "./ownership.ts";
-import { ingress } from "./test-fixtures.ts";
+import { certificate, certificateArn, ingress } from "./test-fixtures.ts";
 
 const OWNER: Owner = { cluster: "prod", group: "shop" };
-const ARN = (id: string) => `arn:aws:acm:eu-west-1:111122223333:certificate/${id}`;
+const ARN = certificateArn;
 const CNAME_VALUE = "_x.acm-validations.aws.";
 
 /** An Ingress with TLS hosts, one `spec.tls` entry per list. */
@@ -23,21 +23,7 @@ function tlsIngress(name: string, ...tls: string[][]): Ingress {
   return { ...base, spec: { ...base.spec, tls: tls.map((hosts) => ({ hosts, secretName: "ignored" })) } };
 }
 
-/** A certificate: ISSUED and found in the account unless told otherwise. */
-function cert(id: string, names: string[], o: Partial<CertificateSummary> = {}): CertificateSummary {
-  return {
-    arn: ARN(id),
-    domainName: names[0] ?? "",
-    names,
-    status: "ISSUED",
-    type: "AMAZON_ISSUED",
-    inUse: false,
-    inUseBy: [],
-    tags: {},
-    validation: [],
-    ...o,
-  };
-}
+const cert = certificate;
 
 /** A certificate Gannet requested for `owner`. */
 function owned(id: string, names: string[], o: Partial<CertificateSummary> = {}, owner = OWNER) {

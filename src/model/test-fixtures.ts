@@ -2,6 +2,7 @@
 // Pure (no I/O), so it may sit beside the model; nothing in the controller imports it.
 
 import { buildDesiredGroup, type ClusterContext, type GroupInput } from "./build-group.ts";
+import type { CertificateSummary } from "./certificates.ts";
 import type { DesiredGroup } from "./desired.ts";
 import type {
   EndpointSlice,
@@ -169,4 +170,27 @@ export function shopMember(name: string, order: number, o: IngressOptions = {}):
     ...o,
     annotations: alb({ "group.name": "shop", "group.order": String(order), ...(o.annotations ?? {}) }),
   });
+}
+
+/** An ACM certificate ARN of the tests' account. */
+export const certificateArn = (id: string) => `arn:aws:acm:eu-west-1:111122223333:certificate/${id}`;
+
+/** A certificate: ISSUED and found in the account unless told otherwise. */
+export function certificate(
+  id: string,
+  names: string[],
+  o: Partial<CertificateSummary> = {},
+): CertificateSummary {
+  return {
+    arn: certificateArn(id),
+    domainName: names[0] ?? "",
+    names,
+    status: "ISSUED",
+    type: "AMAZON_ISSUED",
+    inUse: false,
+    inUseBy: [],
+    tags: {},
+    validation: [],
+    ...o,
+  };
 }

@@ -1,28 +1,16 @@
 import { describe, expect, it } from "vitest";
 import type { CertificateChoice, CertificateRequest, CertificateSummary } from "../model/certificates.ts";
+import { certificate, certificateArn } from "../model/test-fixtures.ts";
 import {
   describeCertificateChange,
   planCertificates,
   validationRecordsToKeep,
 } from "./certificate-planner.ts";
 
-const ARN = (id: string) => `arn:aws:acm:eu-west-1:111122223333:certificate/${id}`;
+const ARN = certificateArn;
 const VALUE = "_x.acm-validations.aws.";
 
-function cert(id: string, names: string[], o: Partial<CertificateSummary> = {}): CertificateSummary {
-  return {
-    arn: ARN(id),
-    domainName: names[0] ?? "",
-    names,
-    status: "ISSUED",
-    type: "AMAZON_ISSUED",
-    inUse: false,
-    inUseBy: [],
-    tags: {},
-    validation: [],
-    ...o,
-  };
-}
+const cert = certificate;
 
 /** A certificate with the validation records ACM publishes for its names. */
 function validated(id: string, names: string[], o: Partial<CertificateSummary> = {}): CertificateSummary {
