@@ -97,7 +97,7 @@ describe("buildDesiredGroup: default backend", () => {
     expect(build([shop("a", 1)]).listeners[0]?.defaultActions).toEqual([NOT_FOUND]);
   });
 
-  it("forwards to the first member's default backend and reports a second one", () => {
+  it("forwards to the oldest member's default backend and reports a second one", () => {
     const desired = build([
       shop("b", 2, { defaultBackend: backend("web", 80), rules: [] }),
       shop("a", 1, { defaultBackend: backend("api", 80), rules: [] }),
@@ -109,9 +109,20 @@ describe("buildDesiredGroup: default backend", () => {
         ingress: "apps/b",
         field: "spec.defaultBackend",
         value: "web",
-        message: expect.stringContaining("the group already has a default backend from apps/a"),
+        message: expect.stringContaining("conflicts with the default backend of apps/a, the oldest member"),
         scope: "rule",
       },
+    ]);
+  });
+
+  it("keeps the older member's default backend when a newer one sorts first", () => {
+    const desired = build([
+      shop("a", 1, { defaultBackend: backend("web", 80), rules: [], created: "2026-05-01T00:00:00Z" }),
+      shop("b", 2, { defaultBackend: backend("api", 80), rules: [], created: "2026-04-01T00:00:00Z" }),
+    ]);
+    expect(desired.listeners[0]?.defaultActions).toEqual([forward("apps/api:80")]);
+    expect(desired.problems).toEqual([
+      expect.objectContaining({ ingress: "apps/a", field: "spec.defaultBackend" }),
     ]);
   });
 

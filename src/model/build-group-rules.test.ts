@@ -59,7 +59,7 @@ describe("buildDesiredGroup: rule order", () => {
     ]);
   });
 
-  it("keeps the first of two identical host/path routes and reports the later one", () => {
+  it("keeps the older of two identical host/path routes and reports the newer one", () => {
     const rules = [
       { host: "shop.example.com", http: { paths: [path("/cart", "Prefix", backend("api", 80))] } },
     ];
@@ -78,10 +78,32 @@ describe("buildDesiredGroup: rule order", () => {
         field: "spec.rules[0].http.paths[0]",
         value: "host-header=shop.example.com path-pattern=/cart,/cart/*",
         message:
-          "duplicate host/path, already routed by apps/a spec.rules[0].http.paths[0]; this path is dropped: remove one of them",
+          "conflicts with apps/a spec.rules[0].http.paths[0], which routes the same host and path and wins as the older Ingress; this path is dropped: remove it, or use another host or path",
         scope: "rule",
       },
       expect.objectContaining({ ingress: "apps/b", field: "spec.rules[1].http.paths[0]" }),
+    ]);
+  });
+
+  it("gives a claimed host/path to the older Ingress, whatever its name or group order", () => {
+    const rules = [
+      { host: "shop.example.com", http: { paths: [path("/cart", "Prefix", backend("api", 80))] } },
+    ];
+    const desired = build([
+      shop("a", 1, { rules, created: "2026-03-01T00:00:00Z" }),
+      shop("z", 9, {
+        rules: [{ host: "shop.example.com", http: { paths: [path("/cart", "Prefix", backend("web", 80))] } }],
+        created: "2026-02-01T00:00:00Z",
+      }),
+    ]);
+    expect(desired.listeners[0]?.rules.map((r) => [r.source.ingress, r.actions])).toEqual([
+      ["apps/z", [{ type: "forward", targetGroups: [{ targetGroup: "apps/web:80", weight: 1 }] }]],
+    ]);
+    expect(desired.problems).toEqual([
+      expect.objectContaining({
+        ingress: "apps/a",
+        message: expect.stringContaining("conflicts with apps/z spec.rules[0].http.paths[0]"),
+      }),
     ]);
   });
 

@@ -63,11 +63,25 @@ describe("mergeGroupSettings", () => {
         ingress: "apps/b",
         field: `metadata.annotations['alb.ingress.kubernetes.io/${name}']`,
         value: later,
-        message: expect.stringContaining("set by apps/a, the first member in group order that sets it"),
+        message: expect.stringContaining("set by apps/a, the oldest member that sets it"),
         scope: "member",
       },
     ]);
     expect(merge(member("a", { [name]: first })).settings).toEqual(merged.settings);
+  });
+
+  it("keeps the older member's setting when a newer one, first in name order, disagrees", () => {
+    const older = ingress("z", { annotations: alb({ scheme: "internal" }), created: "2026-01-01T00:00:00Z" });
+    const newer = ingress("a", {
+      annotations: alb({ scheme: "internet-facing" }),
+      created: "2026-06-01T00:00:00Z",
+    });
+    const merged = merge(newer, older);
+    expect(merged.settings.scheme).toBe("internal");
+    expect(joined(merged)).toEqual(["z"]);
+    expect(merged.problems).toEqual([
+      expect.objectContaining({ ingress: "apps/a", message: expect.stringContaining("set by apps/z") }),
+    ]);
   });
 
   it("agrees on lists whatever their order", () => {

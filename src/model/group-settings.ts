@@ -1,8 +1,9 @@
 // Model stage: the load-balancer-wide settings of a group, agreed across its members.
 //
-// As in AWS LBC, a member that does not annotate a setting agrees with any value; the first member in group
-// order that sets it wins. Unlike AWS LBC, a member that disagrees (or has an invalid value) is left out with
-// a Problem instead of failing the whole group: it never changes the ALB, and the other members converge.
+// As in AWS LBC, a member that does not annotate a setting agrees with any value. Unlike AWS LBC, the oldest
+// member that sets it wins (creationTimestamp, then namespace/name: see `compareSeniority`), so a newer
+// Ingress can never change what an older one set; and a member that disagrees (or has an invalid value) is
+// left out with a Problem instead of failing the whole group: it never changes the ALB, the others converge.
 // One exception keeps a working ALB safe: when a left-out member is the only one stating a setting that
 // shapes the ALB for everyone (scheme, address type, subnets, CIDRs, name), falling back to the default could
 // flip or open it, so the group halts (AWS is left unchanged) until the annotation is fixed.
@@ -10,6 +11,7 @@
 import type { ListenPort } from "./annotation-schemas.ts";
 import { ANNOTATION, type LoadBalancerSetting, type MemberAnnotations } from "./annotations.ts";
 import type { GroupKey, Problem } from "./desired.ts";
+import { compareSeniority } from "./ingress-groups.ts";
 import type { Ingress } from "./kube-objects.ts";
 import { ANNOTATION_PREFIX, annotationField, createProblem, objectKey } from "./problems.ts";
 
@@ -80,11 +82,13 @@ const SHAPES_ALB: readonly LoadBalancerSetting[] = [
   "loadBalancerName",
 ];
 
-/** Merges the members' annotations; `members` must be in group order (the first setter wins). */
+/** Merges the members' annotations (the oldest setter wins); joined members keep the order given. */
 export function mergeGroupSettings(
   group: GroupKey,
   members: readonly { readonly ingress: Ingress; readonly annotations: MemberAnnotations }[],
 ): MergedGroup {
+  const position = new Map(members.map((m, i) => [m.ingress, i]));
+  const bySeniority = [...members].sort((a, b) => compareSeniority(a.ingress, b.ingress));
   const problems: Problem[] = [];
   const agreed = new Map<AgreedSetting, { value: unknown; by: string }>();
   const ports = new Map<number, { protocol: string; by: string }>();
@@ -94,7 +98,7 @@ export function mergeGroupSettings(
   const joined: GroupMember[] = [];
   const leftOutInvalid: { key: string; stated: readonly LoadBalancerSetting[] }[] = [];
 
-  for (const { ingress, annotations } of members) {
+  for (const { ingress, annotations } of bySeniority) {
     const key = objectKey(ingress);
     problems.push(...annotations.problems);
     if (annotations.invalid) {
@@ -109,7 +113,7 @@ export function mergeGroupSettings(
       const value = settings[setting];
       const winner = agreed.get(setting);
       if (value === undefined || !winner || JSON.stringify(winner.value) === JSON.stringify(value)) continue;
-      const message = `conflicts with ${JSON.stringify(winner.value)} set by ${winner.by}, the first member in group order that sets it${leftOut}`;
+      const message = `conflicts with ${JSON.stringify(winner.value)} set by ${winner.by}, the oldest member that sets it${leftOut}`;
       conflicts.push(conflict(ingress, ANNOTATION[setting], message));
     }
     for (const p of listenPorts) {
@@ -136,7 +140,7 @@ export function mergeGroupSettings(
         tags[k] = v;
         tagOwners.set(k, key);
       } else if (tags[k] !== v) {
-        const message = `tag ${JSON.stringify(k)} is already ${JSON.stringify(tags[k])} from ${owner}, the first member in group order that sets it; this value is ignored`;
+        const message = `tag ${JSON.stringify(k)} is already ${JSON.stringify(tags[k])} from ${owner}, the oldest member that sets it; this value is ignored`;
         problems.push(createProblem({ ...conflict(ingress, ANNOTATION.tags, message), scope: "rule" }));
       }
     }
@@ -160,6 +164,7 @@ export function mergeGroupSettings(
     certificateArns,
     tags,
   } as GroupSettings;
+  joined.sort((a, b) => (position.get(a.ingress) ?? 0) - (position.get(b.ingress) ?? 0));
   const halt = haltReason(joined.length, leftOutInvalid, agreed);
   return halt === undefined
     ? { settings, members: joined, problems }

@@ -34,6 +34,23 @@ export function sortGroupMembers(members: readonly Ingress[]): Ingress[] {
     .map((m) => m.ingress);
 }
 
+/**
+ * Orders Ingresses by seniority: the older (`creationTimestamp`) first, then namespace/name. Seniority,
+ * not group order, decides conflicts within a group (two claims on one host and path, two default
+ * backends, disagreeing listener settings): a newer Ingress can never take over what an older one serves.
+ */
+export function compareSeniority(a: Ingress, b: Ingress): number {
+  // RFC 3339 in UTC, as the API server writes it, orders as a string; an unset time counts as newest.
+  const ta = a.metadata.creationTimestamp ?? "~";
+  const tb = b.metadata.creationTimestamp ?? "~";
+  return compareStrings(ta, tb) || compareStrings(objectKey(a), objectKey(b));
+}
+
+/** Ingresses sorted by seniority (see `compareSeniority`). */
+export function sortBySeniority(members: readonly Ingress[]): Ingress[] {
+  return [...members].sort(compareSeniority);
+}
+
 /** Groups accepted Ingresses by GroupKey, groups in key order, members in group order. */
 export function groupIngresses(accepted: readonly Ingress[]): ReadonlyMap<GroupKey, IngressGroup> {
   const byKey = new Map<GroupKey, { members: Ingress[]; problems: Problem[] }>();

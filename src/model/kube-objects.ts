@@ -12,6 +12,8 @@ export interface ObjectMeta {
   readonly labels?: Readonly<Record<string, string>>;
   readonly finalizers?: readonly string[];
   readonly deletionTimestamp?: string;
+  /** RFC 3339, set by the API server; decides which of two conflicting Ingresses is older. */
+  readonly creationTimestamp?: string;
 }
 
 /** A Service backend port: by number or by name, never both. */
@@ -91,6 +93,12 @@ export interface EndpointSlice {
   readonly addressType: "IPv4" | "IPv6" | "FQDN" | string;
   readonly endpoints?: readonly Endpoint[];
   readonly ports?: readonly { readonly name?: string; readonly port?: number; readonly protocol?: string }[];
+}
+
+/** core/v1 ConfigMap: Gannet reads the one an IngressClass names in `spec.parameters`. */
+export interface ConfigMap {
+  readonly metadata: ObjectMeta;
+  readonly data?: Readonly<Record<string, string>>;
 }
 
 /** The label on an EndpointSlice that names its Service. */

@@ -6,6 +6,7 @@
 import type { ResolvedBackend, UnresolvedBackend } from "./backends.ts";
 import type { DesiredListener, DesiredRule, Problem, RuleAction, RuleCondition } from "./desired.ts";
 import type { GroupMember, GroupSettings } from "./group-settings.ts";
+import { compareSeniority } from "./ingress-groups.ts";
 import { createProblem, objectKey } from "./problems.ts";
 import { compareSpecificity, type DefaultRoute, type Route } from "./routes.ts";
 
@@ -48,26 +49,27 @@ export function buildListeners(input: BuildListenersInput): {
       const d = input.defaultRoute;
       const defaultActions = [d && serves(d.ingress, port) ? input.actionOf(d.backend) : NOT_FOUND_ACTION];
       const rules: DesiredRule[] = [];
-      const routedBy = new Map<string, Route>();
+      const served = input.routes.filter((r) => serves(r.ingress, port));
+      const routedBy = claimRoutes(served);
       // Priorities follow the spec's precedence, not YAML or member order; ties keep group order.
-      const ranked = [...input.routes].sort((a, b) => compareSpecificity(a.specificity, b.specificity));
+      const ranked = [...served].sort((a, b) => compareSpecificity(a.specificity, b.specificity));
       for (const route of ranked) {
-        if (!serves(route.ingress, port)) continue;
-        const identity = JSON.stringify(route.conditions);
-        const first = routedBy.get(identity);
-        if (first) {
+        const winner = routedBy.get(JSON.stringify(route.conditions));
+        if (winner && winner !== route) {
+          const same = winner.ingress === route.ingress;
           problems.push(
             createProblem({
               ingress: route.source.ingress,
               field: route.source.field,
               value: describeConditions(route.conditions),
-              message: `duplicate host/path, already routed by ${first.source.ingress} ${first.source.field}; this path is dropped: remove one of them`,
+              message: same
+                ? `duplicate host/path, already routed by ${winner.source.field} of the same Ingress; this path is dropped: remove one of them`
+                : `conflicts with ${winner.source.ingress} ${winner.source.field}, which routes the same host and path and wins as the older Ingress; this path is dropped: remove it, or use another host or path`,
               scope: "rule",
             }),
           );
           continue;
         }
-        routedBy.set(identity, route);
         rules.push({
           order: rules.length,
           conditions: route.conditions,
@@ -87,6 +89,20 @@ export function buildListeners(input: BuildListenersInput): {
       return { port, protocol, defaultActions, rules, ...tls };
     });
   return { listeners, problems };
+}
+
+/**
+ * For each condition set routed more than once, the route that keeps it: the oldest Ingress's (see
+ * `compareSeniority`), and within one Ingress its first path in rule order.
+ */
+function claimRoutes(routes: readonly Route[]): Map<string, Route> {
+  const winners = new Map<string, Route>();
+  for (const route of routes) {
+    const identity = JSON.stringify(route.conditions);
+    const held = winners.get(identity);
+    if (!held || compareSeniority(route.ingress, held.ingress) < 0) winners.set(identity, route);
+  }
+  return winners;
 }
 
 /** `host path-patterns` of a route, for Problems. */

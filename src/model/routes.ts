@@ -4,6 +4,7 @@
 
 import { type ResolvedBackend, resolveBackend, type UnresolvedBackend } from "./backends.ts";
 import type { Problem, RuleCondition, SourceRef } from "./desired.ts";
+import { sortBySeniority } from "./ingress-groups.ts";
 import type { Ingress, Service } from "./kube-objects.ts";
 import { normalizeHost, sortPaths, translatePath } from "./paths.ts";
 import { createProblem, objectKey } from "./problems.ts";
@@ -47,7 +48,7 @@ function specificityOf(host: string | undefined, path: string | undefined, pathT
   };
 }
 
-/** The group's default backend: the first member in group order that sets `spec.defaultBackend`. */
+/** The group's default backend: the oldest member's `spec.defaultBackend` (see `compareSeniority`). */
 export interface DefaultRoute {
   readonly ingress: Ingress;
   readonly backend: ResolvedBackend | UnresolvedBackend;
@@ -65,17 +66,19 @@ export interface CollectedRoutes {
 export function collectRoutes(members: readonly Ingress[], services: readonly Service[]): CollectedRoutes {
   const routes: Route[] = [];
   const problems: Problem[] = [];
+  // Only one default backend per group: the oldest member's (a newer one never takes over).
+  const defaultOwner = sortBySeniority(members).find((m) => m.spec.defaultBackend !== undefined);
   let defaultRoute: DefaultRoute | undefined;
   for (const ingress of members) {
     const key = objectKey(ingress);
     const backend = ingress.spec.defaultBackend;
-    if (backend && defaultRoute) {
+    if (backend && defaultOwner && ingress !== defaultOwner) {
       problems.push(
         createProblem({
           ingress: key,
           field: "spec.defaultBackend",
           value: backend.service?.name ?? backend.resource?.name ?? "",
-          message: `the group already has a default backend from ${objectKey(defaultRoute.ingress)} (first in group order); this one is ignored: remove it or route it with a rule`,
+          message: `conflicts with the default backend of ${objectKey(defaultOwner)}, the oldest member of the group that sets one, which wins; this one is ignored: remove it or route it with a rule`,
           scope: "rule",
         }),
       );

@@ -1,6 +1,7 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { buildDesiredGroup } from "./build-group.ts";
+import { sortBySeniority } from "./ingress-groups.ts";
 import type { Ingress } from "./kube-objects.ts";
 import { type Request, routeByAlb, routeBySpec } from "./routing.oracle.ts";
 import { CONTEXT, endpointSlice, NS, service } from "./test-fixtures.ts";
@@ -22,13 +23,16 @@ function ingressArb(name: string): fc.Arbitrary<Ingress> {
   return fc
     .record({
       order: fc.integer({ min: -2, max: 2 }),
+      // Few distinct times, so equal ones (decided by name) come up too.
+      created: fc.constantFrom("2026-01-01T00:00:00Z", "2026-01-02T00:00:00Z", "2026-01-03T00:00:00Z"),
       rules: fc.array(ruleArb, { minLength: 0, maxLength: 3 }),
       defaultBackend: fc.option(fc.constantFrom(...SERVICES), { nil: undefined }),
     })
-    .map(({ order, rules, defaultBackend }) => ({
+    .map(({ order, created, rules, defaultBackend }) => ({
       metadata: {
         namespace: NS,
         name,
+        creationTimestamp: created,
         annotations: {
           "alb.ingress.kubernetes.io/group.name": "shop",
           "alb.ingress.kubernetes.io/group.order": String(order),
@@ -66,15 +70,10 @@ describe("routing: the ALB rules Gannet builds answer what the Ingress spec answ
         });
         const listener = desired.listeners[0];
         if (!listener) return;
-        // The model's group order (group.order, then name) decides conflicts: give the oracle the same order.
-        const ordered = desired.members.map((key) =>
-          members.find((m) => `${m.metadata.namespace}/${m.metadata.name}` === key),
-        );
+        // Seniority (creationTimestamp, then name) decides conflicts: the oracle takes the oldest first.
+        const ordered = sortBySeniority(members);
         for (const request of requests as Request[]) {
-          const spec = routeBySpec(
-            ordered.filter((m): m is Ingress => m !== undefined),
-            request,
-          );
+          const spec = routeBySpec(ordered, request);
           expect(routeByAlb(listener, request), `${request.host}${request.path}`).toBe(spec);
         }
       }),

@@ -41,6 +41,8 @@ export function path(
 
 /** Options of `ingress`. */
 export interface IngressOptions {
+  /** `metadata.creationTimestamp` (RFC 3339): decides conflicts by seniority. */
+  readonly created?: string;
   readonly namespace?: string;
   readonly annotations?: Record<string, string>;
   readonly className?: string;
@@ -57,6 +59,7 @@ export function ingress(name: string, o: IngressOptions = {}): Ingress {
       name,
       ...(o.annotations ? { annotations: o.annotations } : {}),
       ...(o.deleting ? { deletionTimestamp: "2026-01-01T00:00:00Z" } : {}),
+      ...(o.created ? { creationTimestamp: o.created } : {}),
     },
     spec: {
       ...(o.className ? { ingressClassName: o.className } : {}),
