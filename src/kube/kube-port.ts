@@ -9,7 +9,15 @@ import {
   PatchStrategy,
   setHeaderOptions,
 } from "@kubernetes/client-node";
-import type { EndpointSlice, Ingress, IngressClass, ObjectMeta, Service } from "../model/kube-objects.ts";
+import { GANNET_CONTROLLER } from "../model/ingress-class.ts";
+import type {
+  ConfigMap,
+  EndpointSlice,
+  Ingress,
+  IngressClass,
+  ObjectMeta,
+  Service,
+} from "../model/kube-objects.ts";
 
 /** Everything the core reads from Kubernetes for a pass. */
 export interface KubeSnapshot {
@@ -17,6 +25,8 @@ export interface KubeSnapshot {
   readonly ingresses: readonly Ingress[];
   readonly services: readonly Service[];
   readonly endpointSlices: readonly EndpointSlice[];
+  /** The ConfigMaps Gannet's IngressClasses name in `spec.parameters` (join policies); absent ones left out. */
+  readonly classParameters: readonly ConfigMap[];
 }
 
 /** Loads a kubeconfig from a file, or the in-cluster service account when no path is given. */
@@ -66,12 +76,36 @@ export class KubePort {
       this.core.listServiceForAllNamespaces(),
       this.discovery.listEndpointSliceForAllNamespaces(),
     ]);
+    const ingressClasses = plain<IngressClass[]>(classes.items);
     return {
-      ingressClasses: plain<IngressClass[]>(classes.items),
+      ingressClasses,
+      classParameters: await this.readClassParameters(ingressClasses),
       ingresses: plain<Ingress[]>(ingresses.items).map(withNamespace),
       services: plain<Service[]>(services.items).map(withNamespace),
       endpointSlices: plain<EndpointSlice[]>(slices.items).map(withNamespace),
     };
+  }
+  /** Reads the ConfigMaps that Gannet's IngressClasses name as parameters (one GET each, 404 skipped). */
+  async readClassParameters(classes: readonly IngressClass[]): Promise<ConfigMap[]> {
+    const named = new Map<string, { namespace: string; name: string }>();
+    for (const c of classes) {
+      if (c.spec.controller !== GANNET_CONTROLLER) continue;
+      const p = c.spec.parameters as { kind?: string; name?: string; namespace?: string } | undefined;
+      if (p?.kind === "ConfigMap" && p.name && p.namespace)
+        named.set(`${p.namespace}/${p.name}`, { namespace: p.namespace, name: p.name });
+    }
+    const found = await Promise.all(
+      [...named.values()].map((ref) =>
+        this.core.readNamespacedConfigMap(ref).then(
+          (cm) => plain<ConfigMap>(cm),
+          (err: unknown) => {
+            if ((err as { code?: number }).code === 404) return undefined;
+            throw err;
+          },
+        ),
+      ),
+    );
+    return found.filter((c): c is ConfigMap => c !== undefined).map(withNamespace);
   }
 
   /** Adds a finalizer unless present; guarded by resourceVersion so a concurrent change is not lost. */

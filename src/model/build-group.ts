@@ -66,6 +66,10 @@ export interface GroupInput {
    * HTTPS listener with no certificate yet is left out (AWS refuses one): HTTP serves until one issues.
    */
   readonly certificateArns?: readonly string[];
+  /** Problems found placing the members (the join policy), reported with the model's. */
+  readonly placementProblems?: readonly Problem[];
+  /** Set when the group must be left unchanged in AWS for a reason found before the model (join policy). */
+  readonly halt?: string;
 }
 
 /** Builds the desired state of one Ingress group. */
@@ -87,7 +91,7 @@ export function buildDesiredGroup(input: GroupInput): DesiredGroup {
     return { ingress, annotations };
   });
   const merged = mergeGroupSettings(group, annotated);
-  const problems: Problem[] = [...merged.problems];
+  const problems: Problem[] = [...(input.placementProblems ?? []), ...merged.problems];
   const halted = (reason: string): DesiredGroup => ({
     group,
     members: live.map(objectKey),
@@ -96,6 +100,7 @@ export function buildDesiredGroup(input: GroupInput): DesiredGroup {
     problems: sortProblems(problems),
     halt: { reason },
   });
+  if (input.halt !== undefined) return halted(input.halt);
   if (merged.halt !== undefined) return halted(merged.halt);
 
   const { settings, members } = merged;

@@ -8,7 +8,8 @@ import type { GroupKey, Problem } from "./desired.ts";
 import { groupsOfFinalizers } from "./finalizers.ts";
 import { GANNET_CONTROLLER, selectIngresses } from "./ingress-class.ts";
 import { groupIngresses } from "./ingress-groups.ts";
-import type { Ingress, IngressClass } from "./kube-objects.ts";
+import { type Admission, admitMembers, type JoinPolicy, readJoinPolicy } from "./join-policy.ts";
+import type { ConfigMap, Ingress, IngressClass } from "./kube-objects.ts";
 import { compareStrings, objectKey } from "./problems.ts";
 
 /** One group to reconcile. */
@@ -18,21 +19,50 @@ export interface GroupMembers {
   readonly members: readonly Ingress[];
   /** Ingresses whose finalizer for this group must be released once AWS no longer serves them. */
   readonly leaving: readonly Ingress[];
+  /** Problems of the join policy (members refused, or a policy that cannot be read). */
   readonly problems: readonly Problem[];
+  /** Ingresses that asked to join but the join policy refuses: they get Warnings, nothing else. */
+  readonly refused: readonly Ingress[];
+  /** Set when the group must be left unchanged in AWS (its join policy cannot be applied). */
+  readonly halt?: string;
 }
 
 /** Groups of a snapshot, in key order, including groups whose only Ingresses are leaving. */
 export function collectGroups(snapshot: {
   readonly ingresses: readonly Ingress[];
   readonly ingressClasses: readonly IngressClass[];
+  /** The ConfigMaps Gannet's IngressClasses name as parameters (join policies). */
+  readonly classParameters?: readonly ConfigMap[];
 }): GroupMembers[] {
-  const { accepted, skipped } = selectIngresses({
+  const { accepted, skipped, classOf } = selectIngresses({
     ingresses: snapshot.ingresses,
     ingressClasses: snapshot.ingressClasses,
     controller: GANNET_CONTROLLER,
   });
   const live = accepted.filter((i) => !i.metadata.deletionTimestamp);
-  const grouped = groupIngresses(live);
+  const policies = new Map<string, JoinPolicy>();
+  const policyOf = (ingress: Ingress): JoinPolicy => {
+    const name = classOf.get(objectKey(ingress)) ?? "";
+    let policy = policies.get(name);
+    if (!policy) {
+      const ingressClass = snapshot.ingressClasses.find((c) => c.metadata.name === name);
+      policy = readJoinPolicy(ingressClass, snapshot.classParameters ?? []);
+      policies.set(name, policy);
+    }
+    return policy;
+  };
+  const grouped = new Map<
+    GroupKey,
+    { members: readonly Ingress[]; admission: Admission; problems: Problem[] }
+  >();
+  for (const [key, g] of groupIngresses(live)) {
+    const admission = admitMembers(key, g.members, policyOf);
+    grouped.set(key, {
+      members: admission.admitted,
+      admission,
+      problems: [...admission.problems],
+    });
+  }
   const current = new Map<string, GroupKey>();
   for (const [key, g] of grouped) for (const m of g.members) current.set(objectKey(m), key);
 
@@ -51,10 +81,16 @@ export function collectGroups(snapshot: {
   const keys = [...new Set([...grouped.keys(), ...leaving.keys()])]
     .filter((k) => !frozen.has(k))
     .sort(compareStrings);
-  return keys.map((group) => ({
-    group,
-    members: grouped.get(group)?.members ?? [],
-    leaving: leaving.get(group) ?? [],
-    problems: grouped.get(group)?.problems ?? [],
-  }));
+  return keys.map((group) => {
+    const g = grouped.get(group);
+    const halt = g?.admission.halt;
+    return {
+      group,
+      members: g?.members ?? [],
+      leaving: leaving.get(group) ?? [],
+      problems: g?.problems ?? [],
+      refused: g?.admission.refused ?? [],
+      ...(halt !== undefined ? { halt } : {}),
+    };
+  });
 }

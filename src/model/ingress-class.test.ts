@@ -94,7 +94,7 @@ describe("selectIngresses", () => {
       controller: GANNET_CONTROLLER,
     });
     if (reason === undefined) {
-      expect(result).toEqual({ accepted: [ing], skipped: [] });
+      expect(result).toEqual({ accepted: [ing], skipped: [], classOf: expect.any(Map) });
     } else {
       expect(result.accepted).toEqual([]);
       expect(result.skipped).toHaveLength(1);

@@ -32,6 +32,8 @@ export interface IngressSelection {
    * then be frozen, never torn down, since the class may be back a moment later.
    */
   readonly skipped: { readonly ingress: string; readonly reason: string; readonly released: boolean }[];
+  /** The IngressClass (by name) each accepted Ingress belongs to, by namespace/name. */
+  readonly classOf: ReadonlyMap<string, string>;
 }
 
 /** Splits Ingresses into those whose class belongs to `controller` and the rest, in namespace/name order. */
@@ -43,13 +45,17 @@ export function selectIngresses(input: SelectIngressesInput): IngressSelection {
     .sort(compareStrings);
   const accepted: Ingress[] = [];
   const skipped: { ingress: string; reason: string; released: boolean }[] = [];
+  const classOf = new Map<string, string>();
   const sorted = [...input.ingresses].sort((a, b) => compareStrings(objectKey(a), objectKey(b)));
   for (const ingress of sorted) {
     const rejection = rejectionReason(ingress, classes, defaults, input.controller);
-    if (rejection === undefined) accepted.push(ingress);
-    else skipped.push({ ingress: objectKey(ingress), ...rejection });
+    if (rejection === undefined) {
+      accepted.push(ingress);
+      const named = ingress.spec.ingressClassName ?? ingress.metadata.annotations?.[LEGACY_CLASS_ANNOTATION];
+      classOf.set(objectKey(ingress), named ?? defaults[0] ?? "");
+    } else skipped.push({ ingress: objectKey(ingress), ...rejection });
   }
-  return { accepted, skipped };
+  return { accepted, skipped, classOf };
 }
 
 /** Why `ingress` is not the controller's, or undefined when it is. */

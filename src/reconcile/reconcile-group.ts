@@ -132,6 +132,8 @@ async function reconcileInScope(
     endpointSlices: snapshot.endpointSlices,
     context: { cluster: deps.settings.cluster, vpcId: deps.settings.vpcId, subnets: inventory.subnets },
     certificateArns: certificates.attach,
+    placementProblems: members.problems,
+    ...(members.halt !== undefined ? { halt: members.halt } : {}),
   });
   const hash = computeStateHash([
     desired,
@@ -157,6 +159,7 @@ async function reconcileInScope(
       for (const m of live) await deps.kube.addFinalizer(m, finalizer);
       await reportGroup(deps.kube, deps.dedupe, {
         live,
+        refused: members.refused,
         hostname: currentLb.dnsName,
         applied: [],
         problems: [...desired.problems, ...certificates.problems],
@@ -273,6 +276,7 @@ async function reconcileInScope(
 
   await reportGroup(deps.kube, deps.dedupe, {
     live,
+    refused: members.refused,
     hostname,
     applied,
     other,

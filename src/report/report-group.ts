@@ -68,6 +68,8 @@ export function formatProblem(p: Problem): string {
 /** What a group's report needs. */
 export interface GroupReport {
   readonly live: readonly Ingress[];
+  /** Ingresses refused by the group's join policy: they get their Warnings, no status and no other Event. */
+  readonly refused?: readonly Ingress[];
   readonly hostname: string | undefined;
   readonly applied: readonly Change[];
   /** Certificate and DNS changes, one line each. */
@@ -87,6 +89,11 @@ export async function reportGroup(sink: ReportSink, dedupe: EventDeduper, r: Gro
     if (type === "Warning" && !dedupe.shouldSend(key)) return;
     await sink.createEvent({ ingress, type, reason, message, instance: r.instance });
   };
+  for (const ingress of r.refused ?? []) {
+    const key = objectKey(ingress);
+    for (const p of r.problems.filter((p) => p.ingress === key))
+      await send(ingress, "Warning", REASON.invalid, formatProblem(p));
+  }
   for (const ingress of r.live) {
     const current = ingress.status?.loadBalancer?.ingress?.[0]?.hostname;
     const currentCount = ingress.status?.loadBalancer?.ingress?.length ?? 0;

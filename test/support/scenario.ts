@@ -27,11 +27,16 @@ export class Scenario {
   readonly rt: Runtime;
   private vpcId: string | undefined;
 
-  constructor() {
+  /**
+   * `crossNamespace`: the runtime sees every namespace (for groups that span namespaces); `reconcile`
+   * then still touches only the groups with a member in this namespace and those named in `extra`.
+   */
+  constructor(opts: { readonly crossNamespace?: boolean } = {}) {
     const { kubeconfig, awsEndpoint } = testbedCoordinates();
     // Scoped to its namespace: other tests' Ingresses in the shared API server are not this test's.
+    const scope = opts.crossNamespace ? {} : { namespace: this.namespace };
     this.rt = createRuntime(
-      loadSettings({ cluster: this.cluster, kubeconfig, awsEndpoint, namespace: this.namespace }),
+      loadSettings({ cluster: this.cluster, kubeconfig, awsEndpoint, ...scope }),
       this.stats,
     );
   }
