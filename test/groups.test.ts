@@ -121,7 +121,9 @@ describe("an Ingress group shared by several Ingresses", () => {
     expect(warnings.map((e) => e.message).join("\n")).toMatch(/nope/);
   });
 
-  it("keeps a member whose scheme conflicts with the first member's out of the group, ALB untouched", async () => {
+  it("keeps a newer member whose scheme conflicts with an older member's out of the group, ALB untouched", async () => {
+    // creationTimestamp has a one-second resolution: make sure this member is the newest.
+    await new Promise((resolve) => setTimeout(resolve, 1100));
     await s.putIngress(
       withGroup(
         member("rogue", {

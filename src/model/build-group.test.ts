@@ -46,7 +46,7 @@ describe("buildDesiredGroup: members", () => {
     expect(desired.problems).toHaveLength(1);
   });
 
-  it("leaves out a conflicting member: its rules are withdrawn and the ALB keeps the first member's scheme", () => {
+  it("leaves out a conflicting member: its rules are only kept as they are, and the ALB keeps the older member's scheme", () => {
     const desired = build([
       shop("a", { scheme: "internet-facing", "group.order": "1" }),
       shop(
@@ -57,8 +57,48 @@ describe("buildDesiredGroup: members", () => {
     ]);
     expect(desired.loadBalancer?.scheme).toBe("internet-facing");
     expect(desired.members).toEqual(["apps/a"]);
-    expect(desired.listeners[0]?.rules.map((r) => r.source.ingress)).toEqual(["apps/a"]);
+    expect(
+      desired.listeners[0]?.rules.map((r) => [r.source.ingress, r.actions.length, r.keepExisting]),
+    ).toEqual([
+      ["apps/b", 0, true],
+      ["apps/a", 1, undefined],
+    ]);
     expect(desired.problems.map((p) => [p.ingress, p.scope])).toEqual([["apps/b", "member"]]);
+  });
+});
+
+describe("buildDesiredGroup: a setting only a left-out member states is held", () => {
+  const members = [
+    shop(
+      "a",
+      { scheme: "internet-fcing" },
+      { rules: [{ host: "a.example.com", http: { paths: [path("/", "Prefix")] } }] },
+    ),
+    shop("b", {}, { rules: [{ host: "b.example.com", http: { paths: [path("/", "Prefix")] } }] }),
+  ];
+  const current = {
+    name: "gannet-shop-public",
+    scheme: "internet-facing",
+    ipAddressType: "ipv4",
+    subnetIds: ["subnet-pub-a", "subnet-pub-b"],
+    inboundCidrs: ["0.0.0.0/0"],
+  };
+
+  it("keeps the ALB as it is now, keeps the bad member's rules, and converges the others", () => {
+    const desired = build(members, { current });
+    expect(desired.halt).toBeUndefined();
+    expect(desired.loadBalancer).toMatchObject({ name: "gannet-shop-public", scheme: "internet-facing" });
+    expect(desired.listeners[0]?.rules.map((r) => [r.source.ingress, r.keepExisting])).toEqual([
+      ["apps/a", true],
+      ["apps/b", undefined],
+    ]);
+    expect(desired.problems.map((p) => [p.ingress, p.field])).toEqual([
+      ["apps/a", "metadata.annotations['alb.ingress.kubernetes.io/scheme']"],
+    ]);
+  });
+
+  it("halts when there is no ALB yet to hold the setting of", () => {
+    expect(build(members).halt?.reason).toContain("apps/a is left out for an invalid annotation");
   });
 });
 

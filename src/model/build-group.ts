@@ -11,6 +11,7 @@
 import { checkAnnotationNames } from "./annotation-names.ts";
 import {
   ANNOTATION,
+  type LoadBalancerSetting,
   type MemberAnnotations,
   readGroupAnnotations,
   readMemberAnnotations,
@@ -18,7 +19,7 @@ import {
 import type { ResolvedBackend, UnresolvedBackend } from "./backends.ts";
 import { serviceUnavailable } from "./backends.ts";
 import type { DesiredGroup, DesiredSecurityGroup, GroupKey, Problem, RuleAction } from "./desired.ts";
-import { mergeGroupSettings } from "./group-settings.ts";
+import { type GroupSettings, mergeGroupSettings } from "./group-settings.ts";
 import { groupKeyOf, sortGroupMembers } from "./ingress-groups.ts";
 import type { EndpointSlice, Ingress, Service } from "./kube-objects.ts";
 import { buildListeners } from "./listeners.ts";
@@ -53,6 +54,16 @@ export interface ClusterContext {
   readonly subnets: readonly Subnet[];
 }
 
+/** The facts of a group's existing ALB that a held setting keeps. */
+export interface CurrentLoadBalancer {
+  readonly name: string;
+  readonly scheme: string;
+  readonly ipAddressType: string;
+  readonly subnetIds: readonly string[];
+  /** The CIDRs its managed security group admits. */
+  readonly inboundCidrs: readonly string[];
+}
+
 /** Everything needed to build one group; `members` may include Ingresses being deleted. */
 export interface GroupInput {
   readonly group: GroupKey;
@@ -66,6 +77,11 @@ export interface GroupInput {
    * HTTPS listener with no certificate yet is left out (AWS refuses one): HTTP serves until one issues.
    */
   readonly certificateArns?: readonly string[];
+  /**
+   * The group's ALB as it is now, if it has one: a setting stated only by a member left out for bad
+   * input keeps this value (its last good state) instead of a default that could flip the ALB.
+   */
+  readonly current?: CurrentLoadBalancer;
   /** Problems found placing the members (the join policy), reported with the model's. */
   readonly placementProblems?: readonly Problem[];
   /** Set when the group must be left unchanged in AWS for a reason found before the model (join policy). */
@@ -102,15 +118,22 @@ export function buildDesiredGroup(input: GroupInput): DesiredGroup {
   });
   if (input.halt !== undefined) return halted(input.halt);
   if (merged.halt !== undefined) return halted(merged.halt);
+  if (merged.held && !input.current) return halted(merged.held.reason);
 
-  const { settings, members } = merged;
-  const subnets = resolveSubnets({
-    cluster: context.cluster,
-    vpcId: context.vpcId,
-    subnets: context.subnets,
-    scheme: settings.scheme,
-    ...(settings.subnets ? { named: settings.subnets } : {}),
-  });
+  const { members } = merged;
+  const held = new Set(merged.held?.settings ?? []);
+  const settings =
+    input.current && held.size > 0 ? holdSettings(merged.settings, held, input.current) : merged.settings;
+  const subnets =
+    held.has("subnets") && input.current
+      ? { ok: true as const, subnetIds: [...input.current.subnetIds] }
+      : resolveSubnets({
+          cluster: context.cluster,
+          vpcId: context.vpcId,
+          subnets: context.subnets,
+          scheme: settings.scheme,
+          ...(settings.subnets ? { named: settings.subnets } : {}),
+        });
   if (!subnets.ok) {
     for (const { ingress } of members) {
       problems.push(
@@ -129,8 +152,17 @@ export function buildDesiredGroup(input: GroupInput): DesiredGroup {
   const memberIngresses = members.map((m) => m.ingress);
   const collected = collectRoutes(memberIngresses, input.services);
   problems.push(...collected.problems);
-  const chosen = chooseTargetGroups(backendRefs(memberIngresses, collected));
-  problems.push(...chosen.problems);
+  // Members left out for bad input keep their last good rules: their routes are retained (never
+  // created anew), and their target groups still follow the pods. Their own Warning says why.
+  const leftOut = live.filter((i) => !memberIngresses.includes(i));
+  const retained = collectRoutes(leftOut, input.services).routes.map((r) => ({
+    ...r,
+    retained: true as const,
+  }));
+  const refs = backendRefs(memberIngresses, collected);
+  for (const r of retained) if (r.backend.ok) refs.push({ ingress: r.ingress, backend: r.backend });
+  const chosen = chooseTargetGroups(refs);
+  problems.push(...chosen.problems.filter((p) => !leftOut.some((i) => objectKey(i) === p.ingress)));
   const actionOf = (backend: ResolvedBackend | UnresolvedBackend): RuleAction => {
     if (!backend.ok) return backend.action;
     if (chosen.choices.get(backend.key)?.settings) {
@@ -138,13 +170,19 @@ export function buildDesiredGroup(input: GroupInput): DesiredGroup {
     }
     return serviceUnavailable(`Backend service ${objectKey(backend.service)} is misconfigured`);
   };
+  const servable = (backend: ResolvedBackend | UnresolvedBackend) =>
+    backend.ok && chosen.choices.get(backend.key)?.settings !== undefined;
   const built = withCertificates(
     buildListeners({
       members,
-      routes: collected.routes,
+      // In group order, as if nobody were left out, so fixing a member moves no other rule.
+      routes: [...collected.routes, ...retained].sort(
+        (a, b) => live.indexOf(a.ingress) - live.indexOf(b.ingress),
+      ),
       ...(collected.defaultRoute ? { defaultRoute: collected.defaultRoute } : {}),
       settings,
       actionOf,
+      servable,
     }),
     input.certificateArns ?? [],
   );
@@ -154,6 +192,7 @@ export function buildDesiredGroup(input: GroupInput): DesiredGroup {
   problems.push(...redirect.problems);
   const listeners = applySslRedirect(built.listeners, redirect.port);
   const used = new Set<string>();
+  for (const r of retained) if (servable(r.backend) && r.backend.ok) used.add(r.backend.key);
   for (const l of listeners) {
     for (const action of [...l.defaultActions, ...l.rules.flatMap((r) => r.actions)]) {
       if (action.type === "forward") for (const t of action.targetGroups) used.add(t.targetGroup);
@@ -218,4 +257,24 @@ function backendRefs(members: readonly Ingress[], collected: ReturnType<typeof c
       if (r.ingress === ingress && r.backend.ok) refs.push({ ingress, backend: r.backend });
   }
   return refs;
+}
+
+/** Settings with the held ones taken from the ALB as it is now. */
+function holdSettings(
+  settings: GroupSettings,
+  held: ReadonlySet<LoadBalancerSetting>,
+  current: CurrentLoadBalancer,
+): GroupSettings {
+  const scheme = current.scheme === "internet-facing" ? "internet-facing" : "internal";
+  const ipAddressType = current.ipAddressType === "dualstack" ? "dualstack" : "ipv4";
+  return {
+    ...settings,
+    ...(held.has("scheme") ? { scheme } : {}),
+    ...(held.has("ipAddressType") ? { ipAddressType } : {}),
+    ...(held.has("inboundCidrs") && current.inboundCidrs.length > 0
+      ? { inboundCidrs: current.inboundCidrs }
+      : {}),
+    // The name follows the scheme by default: holding either keeps the ALB's name.
+    ...(held.has("loadBalancerName") || held.has("scheme") ? { loadBalancerName: current.name } : {}),
+  };
 }

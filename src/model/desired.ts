@@ -64,6 +64,12 @@ export interface DesiredRule {
   readonly conditions: readonly RuleCondition[];
   readonly actions: readonly RuleAction[];
   readonly source: SourceRef;
+  /**
+   * Keep the listener's existing rule with these conditions as it is, its last good state: set when the
+   * route's member or backend is invalid, so bad input never tears down a working rule. `actions` then
+   * only serve when no such rule exists yet; when empty, none is created.
+   */
+  readonly keepExisting?: true;
 }
 
 /** One listener, keyed by port. */

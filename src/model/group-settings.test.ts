@@ -155,9 +155,10 @@ describe("mergeGroupSettings", () => {
       ["inbound-cidrs", { "inbound-cidrs": "10.0.0.0/40" }],
       ["scheme", { scheme: "internet-facing", "listen-ports": "[" }],
       ["subnets", { subnets: "public-a,public-b", "ssl-policy": "bad policy" }],
-    ])("halts when the left-out member was the only one stating %s", (setting, annotations) => {
+    ])("holds %s when the left-out member was the only one stating it", (setting, annotations) => {
       const merged = merge(member("a", annotations), member("b"));
-      expect(merged.halt).toContain(
+      expect(merged.halt).toBeUndefined();
+      expect(merged.held?.reason).toContain(
         `apps/a is left out for an invalid annotation and no other member sets alb.ingress.kubernetes.io/${setting}`,
       );
     });

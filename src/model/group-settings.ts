@@ -6,7 +6,8 @@
 // left out with a Problem instead of failing the whole group: it never changes the ALB, the others converge.
 // One exception keeps a working ALB safe: when a left-out member is the only one stating a setting that
 // shapes the ALB for everyone (scheme, address type, subnets, CIDRs, name), falling back to the default could
-// flip or open it, so the group halts (AWS is left unchanged) until the annotation is fixed.
+// flip or open it. Such a setting is held: the group keeps the value its ALB has now (build-group.ts), or,
+// with no ALB yet, halts until the annotation is fixed.
 
 import type { ListenPort } from "./annotation-schemas.ts";
 import { ANNOTATION, type LoadBalancerSetting, type MemberAnnotations } from "./annotations.ts";
@@ -57,6 +58,8 @@ export interface MergedGroup {
   readonly members: readonly GroupMember[];
   readonly problems: readonly Problem[];
   readonly halt?: string;
+  /** Settings only an invalid left-out member states: the ALB's current values must be kept. */
+  readonly held?: { readonly settings: readonly LoadBalancerSetting[]; readonly reason: string };
 }
 
 type AgreedSetting =
@@ -165,29 +168,35 @@ export function mergeGroupSettings(
     tags,
   } as GroupSettings;
   joined.sort((a, b) => (position.get(a.ingress) ?? 0) - (position.get(b.ingress) ?? 0));
-  const halt = haltReason(joined.length, leftOutInvalid, agreed);
-  return halt === undefined
+  if (joined.length === 0 && leftOutInvalid.length > 0) {
+    const halt =
+      "every member of the group is left out for an invalid annotation; AWS is left unchanged until one is fixed";
+    return { settings, members: joined, problems, halt };
+  }
+  const held = heldSettings(leftOutInvalid, agreed);
+  return held === undefined
     ? { settings, members: joined, problems }
-    : { settings, members: joined, problems, halt };
+    : { settings, members: joined, problems, held };
 }
 
-/** Why applying would be unsafe, or undefined. */
-function haltReason(
-  joined: number,
+/** Settings that only invalid left-out members state: falling back to a default could flip the ALB. */
+function heldSettings(
   leftOutInvalid: readonly { key: string; stated: readonly LoadBalancerSetting[] }[],
   agreed: ReadonlyMap<string, unknown>,
-): string | undefined {
-  if (joined === 0 && leftOutInvalid.length > 0) {
-    return "every member of the group is left out for an invalid annotation; AWS is left unchanged until one is fixed";
-  }
+): MergedGroup["held"] {
+  const settings = new Set<LoadBalancerSetting>();
+  const keys: string[] = [];
   for (const { key, stated } of leftOutInvalid) {
     const uncovered = stated.filter((s) => SHAPES_ALB.includes(s) && !agreed.has(s));
-    if (uncovered.length > 0) {
-      const names = uncovered.map((s) => `${ANNOTATION_PREFIX}${ANNOTATION[s]}`).join(", ");
-      return `${key} is left out for an invalid annotation and no other member sets ${names}; rather than fall back to a default that could change the load balancer, AWS is left unchanged until it is fixed`;
-    }
+    for (const s of uncovered) settings.add(s);
+    if (uncovered.length > 0) keys.push(key);
   }
-  return undefined;
+  if (settings.size === 0) return undefined;
+  const names = [...settings].map((s) => `${ANNOTATION_PREFIX}${ANNOTATION[s]}`).join(", ");
+  return {
+    settings: SHAPES_ALB.filter((s) => settings.has(s)),
+    reason: `${keys.join(", ")} is left out for an invalid annotation and no other member sets ${names}; rather than fall back to a default that could change the load balancer, AWS is left unchanged until it is fixed`,
+  };
 }
 
 function conflict(ingress: Ingress, annotation: string, message: string): Problem {

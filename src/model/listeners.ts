@@ -26,6 +26,8 @@ export interface BuildListenersInput {
   readonly settings: GroupSettings;
   /** The action a route's backend turns into (forward, or a fixed 503). */
   readonly actionOf: (backend: ResolvedBackend | UnresolvedBackend) => RuleAction;
+  /** False when `actionOf` answers with a fallback for a bad backend: the existing rule is then kept. */
+  readonly servable: (backend: ResolvedBackend | UnresolvedBackend) => boolean;
 }
 
 /** Builds the listeners sorted by port, rules ordered 0..N-1 within each. */
@@ -40,21 +42,24 @@ export function buildListeners(input: BuildListenersInput): {
     listenersOf.set(objectKey(m.ingress), new Set(m.listenPorts.map((p) => p.port)));
     for (const p of m.listenPorts) if (!protocols.has(p.port)) protocols.set(p.port, p.protocol);
   }
-  const serves = (ingress: { metadata: { namespace: string; name: string } }, port: number) =>
-    listenersOf.get(objectKey(ingress))?.has(port) === true;
+  // A retained route (of a member left out) may sit on any listener: it only keeps what exists.
+  const serves = (route: { ingress: Route["ingress"]; retained?: true }, port: number) =>
+    route.retained === true || listenersOf.get(objectKey(route.ingress))?.has(port) === true;
 
   const listeners = [...protocols.entries()]
     .sort(([a], [b]) => a - b)
     .map(([port, protocol]): DesiredListener => {
       const d = input.defaultRoute;
-      const defaultActions = [d && serves(d.ingress, port) ? input.actionOf(d.backend) : NOT_FOUND_ACTION];
+      const defaultActions = [d && serves(d, port) ? input.actionOf(d.backend) : NOT_FOUND_ACTION];
       const rules: DesiredRule[] = [];
-      const served = input.routes.filter((r) => serves(r.ingress, port));
+      const served = input.routes.filter((r) => serves(r, port));
       const routedBy = claimRoutes(served);
       // Priorities follow the spec's precedence, not YAML or member order; ties keep group order.
       const ranked = [...served].sort((a, b) => compareSpecificity(a.specificity, b.specificity));
       for (const route of ranked) {
         const winner = routedBy.get(JSON.stringify(route.conditions));
+        // A left-out member's route yields to any live claim, silently: its own Warning says why.
+        if (winner && winner !== route && route.retained) continue;
         if (winner && winner !== route) {
           const same = winner.ingress === route.ingress;
           problems.push(
@@ -73,8 +78,9 @@ export function buildListeners(input: BuildListenersInput): {
         rules.push({
           order: rules.length,
           conditions: route.conditions,
-          actions: [input.actionOf(route.backend)],
+          actions: route.retained ? [] : [input.actionOf(route.backend)],
           source: route.source,
+          ...(route.retained || !input.servable(route.backend) ? { keepExisting: true as const } : {}),
         });
       }
       const tls =
@@ -100,7 +106,12 @@ function claimRoutes(routes: readonly Route[]): Map<string, Route> {
   for (const route of routes) {
     const identity = JSON.stringify(route.conditions);
     const held = winners.get(identity);
-    if (!held || compareSeniority(route.ingress, held.ingress) < 0) winners.set(identity, route);
+    const rank = (r: Route) => (r.retained ? 1 : 0);
+    const better =
+      !held ||
+      rank(route) < rank(held) ||
+      (rank(route) === rank(held) && compareSeniority(route.ingress, held.ingress) < 0);
+    if (better) winners.set(identity, route);
   }
   return winners;
 }

@@ -17,6 +17,8 @@ export interface Route {
   readonly source: SourceRef;
   /** How specific the route is, as the Ingress spec ranks matches (see `compareSpecificity`). */
   readonly specificity: Specificity;
+  /** A route of a member left out for bad input: its existing rule is kept, no new one is made. */
+  readonly retained?: true;
 }
 
 /** The parts of a route that decide which of two matching routes wins. */

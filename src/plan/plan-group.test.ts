@@ -118,6 +118,44 @@ describe("planGroup", () => {
     expect(kinds(desired, converged)).toEqual([]);
   });
 
+  it("keeps a rule in its last good state and the target group it forwards to, though unused", () => {
+    const rule = desired.listeners[0]?.rules[0];
+    const listener = desired.listeners[0];
+    if (!rule || !listener) throw new Error("fixture");
+    const kept: DesiredGroup = {
+      ...desired,
+      listeners: [{ ...listener, rules: [{ ...rule, actions: [], keepExisting: true }] }],
+      targetGroups: [],
+    };
+
+    expect(kinds(kept, converged)).toEqual([]);
+  });
+
+  it("creates nothing for a kept rule that does not exist, and drops the target group", () => {
+    const rule = desired.listeners[0]?.rules[0];
+    const listener = desired.listeners[0];
+    if (!rule || !listener) throw new Error("fixture");
+    const kept: DesiredGroup = {
+      ...desired,
+      listeners: [
+        {
+          ...listener,
+          rules: [
+            {
+              ...rule,
+              conditions: [{ field: "path-pattern", values: ["/new"] }],
+              actions: [],
+              keepExisting: true,
+            },
+          ],
+        },
+      ],
+      targetGroups: [],
+    };
+
+    expect(kinds(kept, converged)).toEqual(["deleteRule", "deleteTargetGroup"]);
+  });
+
   it("creates everything from empty, in dependency order", () => {
     const empty: ObservedGroup = { loadBalancers: [], targetGroups: [], securityGroups: [] };
 

@@ -5,8 +5,9 @@
 // groups go last, once nothing references them.
 
 import type { DesiredGroup } from "../model/desired.ts";
-import type { ObservedGroup } from "../observe/observed.ts";
+import type { ObservedGroup, ObservedLoadBalancer } from "../observe/observed.ts";
 import type { Change } from "./changes.ts";
+import { canonicalConditions } from "./compare.ts";
 import { planListeners, planLoadBalancer, planSecurityGroup, planTargetGroups } from "./resource-planners.ts";
 
 /** The existing resources a plan builds on; apply adds what it creates. */
@@ -45,8 +46,11 @@ export function planGroup(desired: DesiredGroup, observed: ObservedGroup): Group
   const arnOf = (key: string) => tgs.kept.get(key)?.arn;
   if (lb) changes.push(...planListeners(desired.listeners, keptLb?.listeners ?? [], arnOf));
 
-  for (const t of tgs.unused)
-    changes.push({ kind: "deleteTargetGroup", targetGroupArn: t.arn, name: t.name });
+  // A kept rule (last good state of bad input) may still forward to a target group nothing else uses.
+  const held = heldByKeptRules(desired, keptLb);
+  for (const t of tgs.unused) {
+    if (!held.has(t.arn)) changes.push({ kind: "deleteTargetGroup", targetGroupArn: t.arn, name: t.name });
+  }
   for (const sg of observed.securityGroups) {
     if (sg !== keptSg) changes.push({ kind: "deleteSecurityGroup", securityGroupId: sg.id, name: sg.name });
   }
@@ -59,4 +63,20 @@ export function planGroup(desired: DesiredGroup, observed: ObservedGroup): Group
     ),
   };
   return { changes, bindings };
+}
+
+/** ARNs of the target groups that rules kept in their last good state forward to. */
+function heldByKeptRules(desired: DesiredGroup, lb: ObservedLoadBalancer | undefined): Set<string> {
+  const held = new Set<string>();
+  for (const d of desired.listeners) {
+    const kept = new Set(d.rules.filter((r) => r.keepExisting).map((r) => canonicalConditions(r.conditions)));
+    if (kept.size === 0) continue;
+    const o = lb?.listeners.find((l) => l.port === d.port && l.owned);
+    for (const rule of o?.rules ?? []) {
+      if (!rule.owned || !kept.has(canonicalConditions(rule.conditions))) continue;
+      for (const a of rule.actions)
+        if (a.type === "forward") for (const t of a.targetGroups) held.add(t.targetGroupArn);
+    }
+  }
+  return held;
 }

@@ -44,6 +44,54 @@ describe("assignPriorities", () => {
   });
 });
 
+describe("planListenerRules: rules kept in their last good state", () => {
+  const keep = (rule: DesiredRule, fallback: RuleAction[] = []): DesiredRule => ({
+    ...rule,
+    actions: fallback,
+    keepExisting: true,
+  });
+  const unavailable: RuleAction = { type: "fixed-response", statusCode: "503", contentType: "text/plain" };
+
+  it("keeps an existing rule's actions, whatever the fallback says", () => {
+    const desired = [keep(desiredRule(0, "/a"), [unavailable]), desiredRule(1, "/b")];
+    const observed = [observedRule(1, "/a", { backend: "ns/old:80" }), observedRule(2, "/b")];
+    expect(planListenerRules(80, desired, observed, arnOf)).toEqual([]);
+  });
+
+  it("still moves a kept rule to its rank", () => {
+    const desired = [desiredRule(0, "/a/b"), keep(desiredRule(1, "/a"))];
+    const observed = [observedRule(1, "/a")];
+    expect(planListenerRules(80, desired, observed, arnOf).map((c) => c.kind)).toEqual([
+      "setRulePriorities",
+      "createRule",
+    ]);
+  });
+
+  it("creates the fallback when no rule exists yet, and nothing without one", () => {
+    const desired = [
+      keep(desiredRule(0, "/a"), [unavailable]),
+      keep(desiredRule(1, "/b")),
+      desiredRule(2, "/c"),
+    ];
+    expect(planListenerRules(80, desired, [], arnOf)).toEqual([
+      {
+        kind: "createRule",
+        port: 80,
+        priority: 1,
+        conditions: desired[0]?.conditions,
+        actions: [unavailable],
+      },
+      {
+        kind: "createRule",
+        port: 80,
+        priority: 2,
+        conditions: desired[2]?.conditions,
+        actions: desired[2]?.actions,
+      },
+    ]);
+  });
+});
+
 describe("planListenerRules", () => {
   it("makes no change when rules already match", () => {
     const desired = [desiredRule(0, "/a"), desiredRule(1, "/b")];

@@ -99,7 +99,11 @@ export function planListenerRules(
   observed: readonly ObservedRule[],
   arnOf: ArnOfKey,
 ): Change[] {
-  const ranked = [...desired].sort((a, b) => a.order - b.order);
+  const existing = new Set(observed.filter((r) => r.owned).map((r) => canonicalConditions(r.conditions)));
+  // A kept rule with nothing to keep and no fallback is no rule at all (it takes no priority either).
+  const ranked = [...desired]
+    .filter((d) => !d.keepExisting || d.actions.length > 0 || existing.has(canonicalConditions(d.conditions)))
+    .sort((a, b) => a.order - b.order);
   const foreign = observed.filter((r) => !r.owned);
   const priorities = assignPriorities(ranked.length, new Set(foreign.map((r) => r.priority)));
   const { pairs, creates, deletes } = matchRules(
@@ -116,6 +120,8 @@ export function planListenerRules(
   for (const p of pairs) {
     const sameConditions =
       canonicalConditions(p.desired.conditions) === canonicalConditions(p.observed.conditions);
+    // Its last good state: a kept rule found by its conditions keeps its actions.
+    if (sameConditions && p.desired.keepExisting) continue;
     if (!sameConditions || !actionsEqual(p.desired.actions, p.observed.actions, arnOf)) {
       changes.push({
         kind: "modifyRule",

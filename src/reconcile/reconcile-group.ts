@@ -6,7 +6,7 @@ import { ApplyError, applyPlan } from "../apply/apply-plan.ts";
 import { classifyAwsError, type Disposition } from "../apply/errors.ts";
 import { CallStats, withCallScope } from "../aws/call-layer.ts";
 import type { KubeSnapshot } from "../kube/kube-port.ts";
-import { buildDesiredGroup } from "../model/build-group.ts";
+import { buildDesiredGroup, type CurrentLoadBalancer } from "../model/build-group.ts";
 import {
   type CertificateChoice,
   type CertificateSummary,
@@ -17,7 +17,7 @@ import type { DesiredGroup, GroupKey, Problem } from "../model/desired.ts";
 import { hostsOfIngress } from "../model/dns-records.ts";
 import { buildGroupFinalizer } from "../model/finalizers.ts";
 import type { Ingress } from "../model/kube-objects.ts";
-import { isOwnedBy, TAG } from "../model/ownership.ts";
+import { isOwnedBy, type Owner, TAG } from "../model/ownership.ts";
 import { objectKey } from "../model/problems.ts";
 import { type AwsPorts, type ClusterInventory, observeGroup } from "../observe/observe-aws.ts";
 import {
@@ -133,6 +133,7 @@ async function reconcileInScope(
     context: { cluster: deps.settings.cluster, vpcId: deps.settings.vpcId, subnets: inventory.subnets },
     certificateArns: certificates.attach,
     placementProblems: members.problems,
+    ...currentLoadBalancer(inventory, owner),
     ...(members.halt !== undefined ? { halt: members.halt } : {}),
   });
   const hash = computeStateHash([
@@ -336,4 +337,25 @@ function pendingMessage(choice: CertificateChoice): string {
     ...choice.pending.flatMap((p) => p.names),
   ];
   return `certificate for ${[...new Set(hosts)].sort().join(", ")} is pending validation: HTTPS is served once ACM issues it (HTTP meanwhile)`;
+}
+
+/** The group's ALB as it is now (the first by name if a crash left several), for held settings. */
+function currentLoadBalancer(inventory: ClusterInventory, owner: Owner): { current?: CurrentLoadBalancer } {
+  const lb = inventory.loadBalancers
+    .filter((l) => isOwnedBy(l.tags, owner))
+    .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))[0];
+  if (!lb) return {};
+  const sg = inventory.securityGroups.find(
+    (g) => isOwnedBy(g.tags, owner) && lb.securityGroupIds.includes(g.id),
+  );
+  const inboundCidrs = [...new Set((sg?.ingress ?? []).map((r) => r.cidr))].sort();
+  return {
+    current: {
+      name: lb.name,
+      scheme: lb.scheme,
+      ipAddressType: lb.ipAddressType,
+      subnetIds: lb.subnetIds,
+      inboundCidrs,
+    },
+  };
 }
