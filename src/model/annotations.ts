@@ -147,7 +147,7 @@ export function readMemberAnnotations(ingress: Ingress): MemberAnnotations {
     stated.push(setting);
     if (read.ok) settings[setting] = read.value;
     else {
-      const message = `${read.message}; the Ingress is left out of its group until this is fixed`;
+      const message = `${read.message}; until this is fixed the Ingress is left out of its group and its rules already in AWS are kept as they are`;
       problems.push(
         createProblem({
           ingress: key,

@@ -111,7 +111,7 @@ export function mergeGroupSettings(
     const settings = annotations.settings;
     const listenPorts = settings.listenPorts ?? defaultListenPorts(ingress);
     const conflicts: Problem[] = [];
-    const leftOut = `; set the same value or remove the annotation (the Ingress is left out of group "${group}" until then)`;
+    const leftOut = `; set the same value or remove the annotation (until then the Ingress is left out of group "${group}" and its rules already in AWS are kept as they are)`;
     for (const setting of AGREED) {
       const value = settings[setting];
       const winner = agreed.get(setting);
