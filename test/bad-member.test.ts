@@ -196,3 +196,68 @@ describe("a bad member inside a group of healthy ones", () => {
     expect(lbs.some((l) => l.LoadBalancerArn === lbArn)).toBe(false);
   });
 });
+
+describe("a group whose every member is invalid", () => {
+  const s = new Scenario();
+  const group = `halted-${s.namespace}`;
+  const member = (name: string, listenPorts?: string): V1Ingress => ({
+    metadata: {
+      name,
+      annotations: {
+        "alb.ingress.kubernetes.io/group.name": group,
+        ...(listenPorts ? { "alb.ingress.kubernetes.io/listen-ports": listenPorts } : {}),
+      },
+    },
+    spec: {
+      ingressClassName: "gannet",
+      rules: [
+        {
+          host: `${name}.${DOMAIN}`,
+          http: {
+            paths: [
+              { path: "/", pathType: "Prefix", backend: { service: { name: "web", port: { number: 80 } } } },
+            ],
+          },
+        },
+      ],
+    },
+  });
+
+  beforeAll(async () => {
+    await s.setUp();
+    await s.putBackend({ name: "web", ready: ["10.20.7.10"] });
+    await s.putIngress(member("one"));
+    await s.putIngress(member("two"));
+    const { outcomes } = await s.reconcile();
+    expect(outcomes.map((o) => o.error)).toEqual([undefined]);
+  });
+  afterAll(() => s.tearDown());
+
+  it("leaves AWS unchanged, yet lets a deleted member go (its deletion never hangs)", async () => {
+    const hostname = (await s.getIngress("one"))?.status?.loadBalancer?.ingress?.[0]?.hostname;
+    await s.putIngress(member("one", "[{"));
+    await s.putIngress(member("two", "[{"));
+    await s.kube.networking.deleteNamespacedIngress({ name: "two", namespace: s.namespace });
+
+    const { outcomes, totals } = await s.reconcile([group]);
+
+    expect(outcomes.map((o) => [o.error, o.desired.halt?.reason])).toEqual([
+      [undefined, expect.stringContaining("every member of the group is left out")],
+    ]);
+    expect(totals.mutating).toBe(0);
+    expect(await s.getIngress("two")).toBeUndefined();
+    const lbs = (await aws.elbv2.send(new DescribeLoadBalancersCommand({}))).LoadBalancers ?? [];
+    expect(lbs.some((l) => l.DNSName === hostname)).toBe(true);
+  });
+
+  it("cleans up once the last member goes", async () => {
+    await s.kube.networking.deleteNamespacedIngress({ name: "one", namespace: s.namespace });
+
+    const { outcomes } = await s.reconcile([group]);
+
+    expect(outcomes.map((o) => o.error)).toEqual([undefined]);
+    expect(await s.getIngress("one")).toBeUndefined();
+    const tgs = await s.rt.aws.elbv2.listTargetGroups();
+    expect(tgs.filter((t) => t.tags["gannet.io/cluster"] === s.cluster)).toEqual([]);
+  });
+});

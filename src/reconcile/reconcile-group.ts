@@ -295,8 +295,11 @@ async function reconcileInScope(
     await stateTag.write(lb, hash);
     if (lb) inventory.loadBalancers[i] = { ...lb, tags: { ...lb.tags, [TAG.state]: hash } };
   }
-  // Only once AWS no longer holds their rules and records may leaving members go.
-  if (!desired.halt) for (const m of members.leaving) await deps.kube.removeFinalizer(m, finalizer);
+  // Only once AWS no longer holds their rules and records may leaving members go. A halted group
+  // changes nothing in AWS, but its live members' finalizers still guard its cleanup: a leaving
+  // member's leftovers are the group's, removed by its next full reconcile, so its deletion never hangs.
+  if (!desired.halt || live.length > 0)
+    for (const m of members.leaving) await deps.kube.removeFinalizer(m, finalizer);
   // Never wait for ACM: come back when the validation records are written and the certificate issued.
   if (pending)
     return { ...done, disposition: { action: "requeue", afterMs: 15_000, reason: "certificate pending" } };
