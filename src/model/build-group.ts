@@ -22,6 +22,8 @@ import { mergeGroupSettings } from "./group-settings.ts";
 import { groupKeyOf, sortGroupMembers } from "./ingress-groups.ts";
 import type { EndpointSlice, Ingress, Service } from "./kube-objects.ts";
 import { buildListeners } from "./listeners.ts";
+import { buildLoadBalancerAddons } from "./load-balancer-addons.ts";
+import { readMemberAddons } from "./member-addons.ts";
 import {
   buildLoadBalancerName,
   buildOwnershipTags,
@@ -39,6 +41,11 @@ import {
   sortRecord,
 } from "./problems.ts";
 import { collectRoutes } from "./routes.ts";
+import {
+  buildBackendSecurityGroup,
+  resolveSecurityGroups,
+  type SecurityGroupLookup,
+} from "./security-groups.ts";
 import { applySslRedirect, readSslRedirect } from "./ssl-redirect.ts";
 import { resolveSubnets, type Subnet } from "./subnets.ts";
 import { type BackendRef, buildTargetGroups, chooseTargetGroups } from "./target-groups.ts";
@@ -66,6 +73,11 @@ export interface GroupInput {
    * HTTPS listener with no certificate yet is left out (AWS refuses one): HTTP serves until one issues.
    */
   readonly certificateArns?: readonly string[];
+  /**
+   * What each `security-groups` entry of the members names in the VPC (see `securityGroupEntriesOf`).
+   * Absent: IDs are taken as written and names cannot be resolved.
+   */
+  readonly securityGroupLookup?: SecurityGroupLookup;
 }
 
 /** Builds the desired state of one Ingress group. */
@@ -83,7 +95,7 @@ export function buildDesiredGroup(input: GroupInput): DesiredGroup {
     const annotations: MemberAnnotations =
       placement.length > 0
         ? { settings: {}, stated: [], tags: {}, problems: placement, invalid: true }
-        : readMemberAnnotations(ingress);
+        : { ...readMemberAnnotations(ingress), addons: readMemberAddons(ingress) };
     return { ingress, annotations };
   });
   const merged = mergeGroupSettings(group, annotated);
@@ -164,6 +176,15 @@ export function buildDesiredGroup(input: GroupInput): DesiredGroup {
   });
   problems.push(...tgs.problems);
 
+  const userSecurityGroups = settings.securityGroups
+    ? resolveSecurityGroups({
+        entries: settings.securityGroups,
+        lookup: input.securityGroupLookup,
+        vpcId: context.vpcId,
+        members: memberIngresses,
+      })
+    : undefined;
+  if (userSecurityGroups && !userSecurityGroups.ok) problems.push(...userSecurityGroups.problems);
   const securityGroup: DesiredSecurityGroup = {
     name: buildSecurityGroupName(owner),
     description: `Gannet-managed security group for Ingress group ${group}`,
@@ -172,6 +193,8 @@ export function buildDesiredGroup(input: GroupInput): DesiredGroup {
       .sort((a, b) => a.port - b.port || compareStrings(a.cidr, b.cidr)),
     tags: sortRecord(mergeUserTags(buildOwnershipTags(owner, "security-group"), settings.tags).tags),
   };
+  const addons = buildLoadBalancerAddons(settings, listeners, memberIngresses);
+  problems.push(...addons.problems);
   return {
     group,
     members: memberIngresses.map(objectKey),
@@ -181,9 +204,15 @@ export function buildDesiredGroup(input: GroupInput): DesiredGroup {
       ipAddressType: settings.ipAddressType,
       subnetIds: subnets.subnetIds,
       tags: sortRecord(mergeUserTags(buildOwnershipTags(owner, "load-balancer"), settings.tags).tags),
+      ...(userSecurityGroups?.ok ? { securityGroupIds: userSecurityGroups.ids } : {}),
+      ...(userSecurityGroups && !userSecurityGroups.ok ? { keepSecurityGroups: true as const } : {}),
+      ...addons.loadBalancer,
     },
-    securityGroup,
-    listeners,
+    ...(userSecurityGroups ? {} : { securityGroup }),
+    ...(settings.manageBackendSecurityGroupRules
+      ? { backendSecurityGroup: buildBackendSecurityGroup(owner, settings.tags, memberIngresses) }
+      : {}),
+    listeners: addons.listeners,
     targetGroups: tgs.targetGroups,
     problems: sortProblems(problems),
   };
