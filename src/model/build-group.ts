@@ -193,7 +193,7 @@ export function buildDesiredGroup(input: GroupInput): DesiredGroup {
       .sort((a, b) => a.port - b.port || compareStrings(a.cidr, b.cidr)),
     tags: sortRecord(mergeUserTags(buildOwnershipTags(owner, "security-group"), settings.tags).tags),
   };
-  const addons = buildLoadBalancerAddons(settings, listeners, memberIngresses);
+  const addons = buildLoadBalancerAddons(settings, listeners, members);
   problems.push(...addons.problems);
   return {
     group,

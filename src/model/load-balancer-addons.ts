@@ -4,8 +4,7 @@
 
 import { LISTENER_ATTRIBUTES_PREFIX } from "./annotations.ts";
 import type { DesiredListener, DesiredLoadBalancer, Problem } from "./desired.ts";
-import type { GroupSettings } from "./group-settings.ts";
-import type { Ingress } from "./kube-objects.ts";
+import type { GroupMember, GroupSettings } from "./group-settings.ts";
 import { parseListenerKey } from "./member-addons.ts";
 import { ANNOTATION_PREFIX, annotationField, createProblem, objectKey } from "./problems.ts";
 
@@ -20,7 +19,7 @@ export interface LoadBalancerAddons {
 export function buildLoadBalancerAddons(
   settings: GroupSettings,
   listeners: readonly DesiredListener[],
-  members: readonly Ingress[],
+  members: readonly GroupMember[],
 ): LoadBalancerAddons {
   const problems: Problem[] = [];
   const wanted = settings.listenerAttributes ?? {};
@@ -28,16 +27,21 @@ export function buildLoadBalancerAddons(
     const target = parseListenerKey(suffix);
     const listener = listeners.find((l) => l.port === target?.port);
     if (listener && listener.protocol === target?.protocol) continue;
+    // An HTTPS listener waiting for its certificate is not built yet: its attributes apply once it is.
+    const listened = members.some((m) =>
+      m.listenPorts.some((p) => p.port === target?.port && p.protocol === target.protocol),
+    );
+    if (!listener && listened) continue;
     const name = `${LISTENER_ATTRIBUTES_PREFIX}${suffix}`;
     const why = listener
       ? `the listener on port ${listener.port} is ${listener.protocol}, not ${target?.protocol}`
       : `the load balancer has no listener on port ${target?.port} (listeners: ${listeners.map((l) => `${l.protocol}-${l.port}`).join(", ") || "none"})`;
-    for (const m of members) {
-      const value = m.metadata.annotations?.[`${ANNOTATION_PREFIX}${name}`];
+    for (const { ingress } of members) {
+      const value = ingress.metadata.annotations?.[`${ANNOTATION_PREFIX}${name}`];
       if (value === undefined) continue;
       problems.push(
         createProblem({
-          ingress: objectKey(m),
+          ingress: objectKey(ingress),
           field: annotationField(name),
           value,
           message: `${why}, so this annotation has no effect: name a listener of listen-ports`,
