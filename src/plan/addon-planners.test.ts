@@ -190,10 +190,11 @@ describe("planGroup: WAFv2 web ACL", () => {
     expect(planGroup(withAddons({ webAcl: want }), observedWith({ webAcl: have })).changes).toEqual(changes);
   });
 
-  it("associates right after creating the ALB, and never calls for `none` on a new one", () => {
-    expect(planGroup(withAddons({ webAcl: { arn: ACL_A } }), empty).changes.map((c) => c.kind)).toContain(
-      "associateWebAcl",
-    );
+  it("associates a new ALB last (WAFv2 may not see it yet), and never calls for `none` on a new one", () => {
+    const kinds = planGroup(withAddons({ webAcl: { arn: ACL_A } }), empty).changes.map((c) => c.kind);
+
+    expect(kinds.at(-1)).toBe("associateWebAcl");
+    expect(kinds).toContain("createListener");
     expect(planGroup(withAddons({ webAcl: { none: true } }), empty).changes.map((c) => c.kind)).not.toContain(
       "disassociateWebAcl",
     );

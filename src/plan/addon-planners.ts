@@ -14,14 +14,18 @@ export function differingAttributes(
   return Object.fromEntries(Object.entries(desired ?? {}).filter(([k, v]) => observed?.[k] !== v));
 }
 
-/** Attributes and web ACL of the ALB; `kept` is undefined when the ALB is created by this plan. */
-export function planLoadBalancerAddons(
+/** Attributes of the ALB; `kept` is undefined when the ALB is created by this plan. */
+export function planLoadBalancerAttributes(
   desired: DesiredLoadBalancer,
   kept: ObservedLoadBalancer | undefined,
 ): Change[] {
-  const changes: Change[] = [];
   const attributes = differingAttributes(desired.attributes, kept?.attributes);
-  if (Object.keys(attributes).length) changes.push({ kind: "modifyLoadBalancerAttributes", attributes });
+  return Object.keys(attributes).length ? [{ kind: "modifyLoadBalancerAttributes", attributes }] : [];
+}
+
+/** The ALB's web ACL association; `kept` is undefined when the ALB is created by this plan. */
+export function planWebAcl(desired: DesiredLoadBalancer, kept: ObservedLoadBalancer | undefined): Change[] {
+  const changes: Change[] = [];
   const acl = desired.webAcl;
   const current = kept?.webAcl?.arn;
   if (acl && "arn" in acl && current !== acl.arn)

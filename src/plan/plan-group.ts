@@ -2,12 +2,12 @@
 //
 // Order matters to AWS: stale ALBs go first (they free listeners and target groups), then the
 // security groups (and the backend rules, opened before targets register), the ALB, target groups,
-// listeners and rules; stale backend rules, unused target groups and security groups go last, once nothing
-// references them.
+// listeners and rules; stale backend rules, unused target groups and security groups go once nothing
+// references them; the web ACL association comes last.
 
 import type { DesiredGroup, Problem } from "../model/desired.ts";
 import type { ObservedGroup, ObservedLoadBalancer, ObservedSecurityGroup } from "../observe/observed.ts";
-import { planLoadBalancerAddons } from "./addon-planners.ts";
+import { planLoadBalancerAttributes, planWebAcl } from "./addon-planners.ts";
 import { planBackendRules } from "./backend-rules.ts";
 import type { Change } from "./changes.ts";
 import { planListeners, planLoadBalancer, planSecurityGroup, planTargetGroups } from "./resource-planners.ts";
@@ -58,7 +58,7 @@ export function planGroup(desired: DesiredGroup, observed: ObservedGroup): Group
   const wanted = wantedSecurityGroups(desired, keptSg, keptBackend);
   if (lb) {
     changes.push(...planLoadBalancer(lb, keptLb, securityGroupsDiffer(desired, keptLb, wanted, owned)));
-    changes.push(...planLoadBalancerAddons(lb, keptLb));
+    changes.push(...planLoadBalancerAttributes(lb, keptLb));
   }
 
   const tgs = planTargetGroups(desired.targetGroups, observed.targetGroups);
@@ -77,6 +77,8 @@ export function planGroup(desired: DesiredGroup, observed: ObservedGroup): Group
     if (sg === keptSg || sg === keptBackend || attached.has(sg.id)) continue;
     changes.push({ kind: "deleteSecurityGroup", securityGroupId: sg.id, name: sg.name });
   }
+  // Last: WAFv2 may not see a new ALB for a while, and a refused association must hold nothing back.
+  if (lb) changes.push(...planWebAcl(lb, keptLb));
   const bindings: Bindings = {
     ...(keptSg ? { securityGroupId: keptSg.id } : {}),
     ...(keptBackend ? { backendSecurityGroupId: keptBackend.id } : {}),
