@@ -282,6 +282,31 @@ describe("load balancer and target group annotations on the real testbed", () =>
     expect((await targetGroupAttributes())["deregistration_delay.timeout_seconds"]).toBe("10");
   });
 
+  it("reports a pod IP whose security group it cannot find, registers it anyway, and tries again next pass", async () => {
+    const stray = "10.20.250.250";
+    await s.putBackend({ name: "web", ready: [...podIps, stray] });
+
+    const first = await s.reconcile();
+
+    expect(first.outcomes[0]?.error).toBeUndefined();
+    expect(first.outcomes[0]?.applied).toEqual([expect.objectContaining({ kind: "registerTargets" })]);
+    expect(first.outcomes[0]?.problems).toEqual([
+      expect.objectContaining({
+        field: `metadata.annotations['${A}manage-backend-security-group-rules']`,
+        message: expect.stringContaining(`target ${stray}: no network interface of the VPC holds this IP`),
+      }),
+    ]);
+    // No fingerprint: the next pass (even a quick one) reads and tries again.
+    expect(first.calls["ElasticLoadBalancingV2:AddTags"]).toBeUndefined();
+    const again = await s.reconcile([], { verify: false });
+    expect(again.calls["EC2:DescribeNetworkInterfaces"]).toBe(1);
+
+    await s.putBackend({ name: "web", ready: podIps });
+    const back = await s.reconcile();
+    expect(back.outcomes[0]?.problems).toEqual([]);
+    expect(back.calls["ElasticLoadBalancingV2:AddTags"]).toBe(1);
+  });
+
   it("reports bad values and leaves the ALB as it was", async () => {
     const sgsBefore = (await loadBalancer())?.SecurityGroups;
     const attributesBefore = await loadBalancerAttributes();
