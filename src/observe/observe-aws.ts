@@ -136,9 +136,11 @@ export async function observeGroup(
               : l,
           ),
         );
+        // Only the ALB the plan keeps (same name and scheme): a replaced one is deleted anyway.
+        const kept = lb.name === lbWants?.name && lb.scheme === lbWants.scheme;
         const [attributes, webAcl] = await Promise.all([
-          lbWants?.attributes ? ports.elbv2.describeLoadBalancerAttributes(lb.arn) : undefined,
-          lbWants?.webAcl ? ports.wafv2.getWebAclForResource(lb.arn) : null,
+          kept && lbWants.attributes ? ports.elbv2.describeLoadBalancerAttributes(lb.arn) : undefined,
+          kept && lbWants.webAcl ? ports.wafv2.getWebAclForResource(lb.arn) : null,
         ]);
         return {
           ...lb,
