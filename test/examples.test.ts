@@ -31,9 +31,24 @@ describe("the examples on the real testbed", () => {
   const s = new Scenario();
   const objects = readManifests(new URL("../examples", import.meta.url).pathname)
     .filter((o) => o.kind !== "Namespace" && o.kind !== "IngressClass")
-    .map((o) => ({ ...o, metadata: { ...o.metadata, namespace: s.namespace } }) as KubernetesObject);
+    .map((o) => ({ ...o, metadata: { ...o.metadata, namespace: s.namespace } }) as KubernetesObject)
+    .map(withUniqueGroup);
   const ingresses = objects.filter((o) => o.kind === "Ingress") as unknown as Ingress[];
   const slices = objects.filter((o) => o.kind === "EndpointSlice") as unknown as EndpointSlice[];
+
+  // Group names are cluster-wide: `npm run dev` may hold the examples' own groups in the same API server.
+  function withUniqueGroup(o: KubernetesObject): KubernetesObject {
+    const annotations = o.metadata?.annotations;
+    const group = annotations?.["alb.ingress.kubernetes.io/group.name"];
+    if (!group) return o;
+    return {
+      ...o,
+      metadata: {
+        ...o.metadata,
+        annotations: { ...annotations, "alb.ingress.kubernetes.io/group.name": `${group}-${s.namespace}` },
+      },
+    };
+  }
 
   function readyIps(backend: IngressBackend | undefined): string[] {
     const service = backend?.service?.name;

@@ -28,12 +28,14 @@ export interface ApplyResult {
 
 class Refs {
   securityGroupId: string | undefined;
+  backendSecurityGroupId: string | undefined;
   loadBalancerArn: string | undefined;
   readonly targetGroupArns: Map<string, string>;
   readonly listenerArns: Map<number, string>;
 
   constructor(b: Bindings) {
     this.securityGroupId = b.securityGroupId;
+    this.backendSecurityGroupId = b.backendSecurityGroupId;
     this.loadBalancerArn = b.loadBalancerArn;
     this.targetGroupArns = new Map(Object.entries(b.targetGroupArns));
     this.listenerArns = new Map(Object.entries(b.listenerArns).map(([p, a]) => [Number(p), a]));
@@ -42,6 +44,16 @@ class Refs {
   need<T>(value: T | undefined, what: string): T {
     if (value === undefined) throw new Error(`internal: ${what} is not known yet; the plan is out of order`);
     return value;
+  }
+
+  /** The ALB's security groups: the user's or the managed one, plus the backend one when wanted. */
+  loadBalancerSecurityGroups(desired: DesiredGroup): string[] {
+    const front = desired.loadBalancer?.securityGroupIds ?? [
+      this.need(this.securityGroupId, "security group"),
+    ];
+    return desired.backendSecurityGroup
+      ? [...front, this.need(this.backendSecurityGroupId, "backend security group")]
+      : [...front];
   }
 
   actions(actions: readonly RuleAction[]): ObservedAction[] {
@@ -84,10 +96,7 @@ async function applyChange(c: Change, refs: Refs, ctx: ApplyContext): Promise<vo
       removeWhere(ctx.inventory.securityGroups, (sg) => sg.id === c.securityGroupId);
       return;
     case "createLoadBalancer": {
-      const lb = await elbv2.createLoadBalancer(
-        c.loadBalancer,
-        refs.need(refs.securityGroupId, "security group"),
-      );
+      const lb = await elbv2.createLoadBalancer(c.loadBalancer, refs.loadBalancerSecurityGroups(ctx.desired));
       refs.loadBalancerArn = lb.arn;
       ctx.inventory.loadBalancers.push(lb);
       return;
@@ -95,7 +104,48 @@ async function applyChange(c: Change, refs: Refs, ctx: ApplyContext): Promise<vo
     case "setSubnets":
       return elbv2.setSubnets(c.loadBalancerArn, c.subnetIds);
     case "setSecurityGroups":
-      return elbv2.setSecurityGroups(c.loadBalancerArn, [refs.need(refs.securityGroupId, "security group")]);
+      return elbv2.setSecurityGroups(c.loadBalancerArn, refs.loadBalancerSecurityGroups(ctx.desired));
+    case "modifyLoadBalancerAttributes":
+      return elbv2.modifyLoadBalancerAttributes(
+        refs.need(refs.loadBalancerArn, "load balancer"),
+        c.attributes,
+      );
+    case "associateWebAcl":
+      return ctx.ports.wafv2.associateWebAcl(c.webAclArn, refs.need(refs.loadBalancerArn, "load balancer"));
+    case "disassociateWebAcl":
+      return ctx.ports.wafv2.disassociateWebAcl(c.loadBalancerArn);
+    case "modifyTargetGroupAttributes":
+      return elbv2.modifyTargetGroupAttributes(
+        refs.need(refs.targetGroupArns.get(c.key), `target group ${c.key}`),
+        c.attributes,
+      );
+    case "modifyListenerAttributes":
+      return elbv2.modifyListenerAttributes(
+        refs.need(refs.listenerArns.get(c.port), `listener ${c.port}`),
+        c.attributes,
+      );
+    case "createBackendSecurityGroup": {
+      const id = await ec2.createSecurityGroup(c.securityGroup, ctx.vpcId);
+      refs.backendSecurityGroupId = id;
+      ctx.inventory.securityGroups.push({
+        id,
+        name: c.securityGroup.name,
+        ingress: [],
+        tags: c.securityGroup.tags,
+      });
+      return;
+    }
+    case "authorizeBackendRules":
+      return ec2.authorizeFromGroup({
+        securityGroupId: c.securityGroupId,
+        sourceSecurityGroupId: refs.need(refs.backendSecurityGroupId, "backend security group"),
+        ports: c.ports,
+        // EC2 allows 255 characters of a-zA-Z0-9 and ._-:/()#,@[]+=;{}!$* and spaces.
+        description: `Gannet: Ingress group ${ctx.owner.group} load balancer to targets`.slice(0, 255),
+        tags: buildOwnershipTags(ctx.owner, "security-group-rule"),
+      });
+    case "revokeBackendRules":
+      return ec2.revokeRules(c.securityGroupId, c.ruleIds);
     case "setIpAddressType":
       return elbv2.setIpAddressType(c.loadBalancerArn, c.ipAddressType);
     case "deleteLoadBalancer":

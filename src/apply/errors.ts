@@ -15,6 +15,8 @@ const LATER = new Set([
   "ResourceInUseException",
   "InvalidGroup.InUse",
   "OperationNotPermitted",
+  // WAFv2 cannot see a load balancer for a short while after it is created.
+  "WAFUnavailableEntityException",
 ]);
 // Errors no retry can fix: the request is wrong until the input or the account changes.
 const TERMINAL = new Set([
@@ -30,6 +32,8 @@ const TERMINAL = new Set([
   "AccessDenied",
   "AccessDeniedException",
   "UnauthorizedOperation",
+  "WAFNonexistentItemException",
+  "WAFInvalidParameterException",
 ]);
 
 /** Classifies an AWS error into a queue disposition. */

@@ -4,17 +4,21 @@ import {
   AuthorizeSecurityGroupIngressCommand,
   CreateSecurityGroupCommand,
   DeleteSecurityGroupCommand,
+  DescribeNetworkInterfacesCommand,
+  DescribeSecurityGroupRulesCommand,
   DescribeSecurityGroupsCommand,
   DescribeSubnetsCommand,
   type EC2Client,
+  type Filter,
   type IpPermission,
   RevokeSecurityGroupIngressCommand,
   type SecurityGroup,
 } from "@aws-sdk/client-ec2";
 import type { Subnet } from "../model/build-group.ts";
 import type { DesiredSecurityGroup } from "../model/desired.ts";
-import { TAG } from "../model/ownership.ts";
-import type { ObservedSecurityGroup } from "../observe/observed.ts";
+import { type Owner, TAG } from "../model/ownership.ts";
+import { isSecurityGroupId } from "../model/security-groups.ts";
+import type { ObservedBackendRule, ObservedSecurityGroup } from "../observe/observed.ts";
 import type { PortCidr } from "../plan/changes.ts";
 import { tagList, tagMap } from "./elbv2-convert.ts";
 
@@ -35,6 +39,11 @@ function fromPermissions(perms: readonly IpPermission[] | undefined): PortCidr[]
     for (const r of p.Ipv6Ranges ?? []) if (r.CidrIpv6) out.push({ port: p.FromPort, cidr: r.CidrIpv6 });
   }
   return out;
+}
+
+function isDuplicate(err: unknown): boolean {
+  const e = err as { name?: string; Code?: string } | undefined;
+  return e?.name === "InvalidPermission.Duplicate" || e?.Code === "InvalidPermission.Duplicate";
 }
 
 const ELB_ROLE = "kubernetes.io/role/elb";
@@ -98,7 +107,170 @@ export class Ec2Port {
       .sort((a, b) => a.id.localeCompare(b.id));
   }
 
-  async createSecurityGroup(sg: DesiredSecurityGroup, vpcId: string): Promise<string> {
+  /** Security groups of a VPC matching the filters, paged. */
+  private async describeSecurityGroups(filters: Filter[]): Promise<SecurityGroup[]> {
+    const all: SecurityGroup[] = [];
+    let token: string | undefined;
+    do {
+      const res = await this.client.send(
+        new DescribeSecurityGroupsCommand({ Filters: filters, ...(token ? { NextToken: token } : {}) }),
+      );
+      all.push(...(res.SecurityGroups ?? []));
+      token = res.NextToken;
+    } while (token);
+    return all;
+  }
+
+  /**
+   * What each `security-groups` entry names in the VPC: an ID itself when it exists there, a Name tag
+   * value the IDs of the groups that carry it (AWS LBC's rule: the Name tag, not GroupName). At most two
+   * calls, one for the IDs and one for the names.
+   */
+  async findSecurityGroups(vpcId: string, entries: readonly string[]): Promise<Map<string, string[]>> {
+    const ids = entries.filter(isSecurityGroupId);
+    const names = entries.filter((e) => !isSecurityGroupId(e));
+    const vpc = { Name: "vpc-id", Values: [vpcId] };
+    const [byId, byName] = await Promise.all([
+      ids.length ? this.describeSecurityGroups([vpc, { Name: "group-id", Values: ids }]) : [],
+      names.length ? this.describeSecurityGroups([vpc, { Name: "tag:Name", Values: names }]) : [],
+    ]);
+    const out = new Map<string, string[]>();
+    for (const id of ids) out.set(id, byId.some((sg) => sg.GroupId === id) ? [id] : []);
+    for (const name of names) {
+      const found = byName.filter((sg) => sg.Tags?.some((t) => t.Key === "Name" && t.Value === name));
+      out.set(
+        name,
+        found
+          .map((sg) => sg.GroupId ?? "")
+          .filter((id) => id !== "")
+          .sort(),
+      );
+    }
+    return out;
+  }
+
+  /**
+   * The security groups of the network interfaces that hold the given private IPs in a VPC (a pod IP sits
+   * on its node's ENI, or on its own branch ENI with security groups for pods); IPs on no ENI are absent.
+   */
+  async securityGroupsOfIps(vpcId: string, ips: readonly string[]): Promise<Map<string, string[]>> {
+    const out = new Map<string, string[]>();
+    // A filter takes at most 200 values; one is the VPC.
+    for (let i = 0; i < ips.length; i += 199) {
+      const chunk = ips.slice(i, i + 199);
+      let token: string | undefined;
+      do {
+        const res = await this.client.send(
+          new DescribeNetworkInterfacesCommand({
+            Filters: [
+              { Name: "vpc-id", Values: [vpcId] },
+              { Name: "addresses.private-ip-address", Values: chunk },
+            ],
+            ...(token ? { NextToken: token } : {}),
+          }),
+        );
+        for (const eni of res.NetworkInterfaces ?? []) {
+          const groups = (eni.Groups ?? []).map((g) => g.GroupId ?? "").filter((id) => id !== "");
+          for (const a of eni.PrivateIpAddresses ?? []) {
+            if (a.PrivateIpAddress && chunk.includes(a.PrivateIpAddress)) out.set(a.PrivateIpAddress, groups);
+          }
+          if (eni.PrivateIpAddress && chunk.includes(eni.PrivateIpAddress))
+            out.set(eni.PrivateIpAddress, groups);
+        }
+        token = res.NextToken;
+      } while (token);
+    }
+    return out;
+  }
+
+  /** Tags of the given security groups. */
+  async securityGroupTags(ids: readonly string[]): Promise<Map<string, Record<string, string>>> {
+    if (ids.length === 0) return new Map();
+    const sgs = await this.describeSecurityGroups([{ Name: "group-id", Values: [...ids] }]);
+    return new Map(sgs.map((sg) => [sg.GroupId ?? "", tagMap(sg.Tags)]));
+  }
+
+  /** Ingress rules tagged as this group's (rules Gannet added to its targets' security groups). */
+  async listOwnedRules(owner: Owner): Promise<ObservedBackendRule[]> {
+    const out: ObservedBackendRule[] = [];
+    let token: string | undefined;
+    do {
+      const res = await this.client.send(
+        new DescribeSecurityGroupRulesCommand({
+          Filters: [
+            { Name: `tag:${TAG.cluster}`, Values: [owner.cluster] },
+            { Name: `tag:${TAG.group}`, Values: [owner.group] },
+          ],
+          ...(token ? { NextToken: token } : {}),
+        }),
+      );
+      for (const r of res.SecurityGroupRules ?? []) {
+        const tags = tagMap(r.Tags);
+        // The server filters by tag; checked again so an emulator that ignores a filter cannot widen it.
+        if (r.IsEgress || tags[TAG.cluster] !== owner.cluster || tags[TAG.group] !== owner.group) continue;
+        out.push({
+          ruleId: r.SecurityGroupRuleId ?? "",
+          securityGroupId: r.GroupId ?? "",
+          port: r.FromPort ?? 0,
+          sourceSecurityGroupId: r.ReferencedGroupInfo?.GroupId ?? "",
+        });
+      }
+      token = res.NextToken;
+    } while (token);
+    return out.sort(
+      (a, b) =>
+        a.securityGroupId.localeCompare(b.securityGroupId) ||
+        a.port - b.port ||
+        a.ruleId.localeCompare(b.ruleId),
+    );
+  }
+
+  /** Opens TCP ports of a security group (not Gannet's) to a source group; the rules carry `tags`. */
+  async authorizeFromGroup(input: {
+    readonly securityGroupId: string;
+    readonly sourceSecurityGroupId: string;
+    readonly ports: readonly number[];
+    readonly description: string;
+    readonly tags: Readonly<Record<string, string>>;
+  }): Promise<void> {
+    const authorize = (ports: readonly number[]) =>
+      this.client.send(
+        new AuthorizeSecurityGroupIngressCommand({
+          GroupId: input.securityGroupId,
+          IpPermissions: ports.map((port) => ({
+            IpProtocol: "tcp",
+            FromPort: port,
+            ToPort: port,
+            UserIdGroupPairs: [{ GroupId: input.sourceSecurityGroupId, Description: input.description }],
+          })),
+          TagSpecifications: [{ ResourceType: "security-group-rule", Tags: tagList(input.tags) }],
+        }),
+      );
+    try {
+      await authorize(input.ports);
+    } catch (err) {
+      // The same rule added by someone else (untagged, so not Gannet's) fails the whole call: add the
+      // ports one by one and leave that rule as it is; it already lets the traffic in.
+      if (!isDuplicate(err) || input.ports.length === 1) {
+        if (isDuplicate(err)) return;
+        throw err;
+      }
+      for (const port of input.ports)
+        await authorize([port]).catch((e) => (isDuplicate(e) ? undefined : Promise.reject(e)));
+    }
+  }
+
+  /** Removes rules by ID from a security group. */
+  async revokeRules(securityGroupId: string, ruleIds: readonly string[]): Promise<void> {
+    await this.client.send(
+      new RevokeSecurityGroupIngressCommand({ GroupId: securityGroupId, SecurityGroupRuleIds: [...ruleIds] }),
+    );
+  }
+
+  async createSecurityGroup(
+    sg: Pick<DesiredSecurityGroup, "name" | "description" | "tags">,
+    vpcId: string,
+  ): Promise<string> {
     const res = await this.client.send(
       new CreateSecurityGroupCommand({
         GroupName: sg.name,

@@ -12,17 +12,23 @@ import {
   DeleteRuleCommand,
   DeleteTargetGroupCommand,
   DeregisterTargetsCommand,
+  DescribeListenerAttributesCommand,
   DescribeListenerCertificatesCommand,
   DescribeListenersCommand,
+  DescribeLoadBalancerAttributesCommand,
   DescribeLoadBalancersCommand,
   DescribeRulesCommand,
   DescribeTagsCommand,
+  DescribeTargetGroupAttributesCommand,
   DescribeTargetGroupsCommand,
   DescribeTargetHealthCommand,
   type ElasticLoadBalancingV2Client,
   type LoadBalancer,
+  ModifyListenerAttributesCommand,
   ModifyListenerCommand,
+  ModifyLoadBalancerAttributesCommand,
   ModifyRuleCommand,
+  ModifyTargetGroupAttributesCommand,
   ModifyTargetGroupCommand,
   RegisterTargetsCommand,
   RemoveListenerCertificatesCommand,
@@ -277,7 +283,10 @@ export class Elbv2Port {
   }
 
   /** Creates an ALB; always sends the scheme (emulators store an omitted one as nothing). */
-  async createLoadBalancer(lb: DesiredLoadBalancer, securityGroupId: string): Promise<LoadBalancerSummary> {
+  async createLoadBalancer(
+    lb: DesiredLoadBalancer,
+    securityGroupIds: readonly string[],
+  ): Promise<LoadBalancerSummary> {
     const res = await this.client.send(
       new CreateLoadBalancerCommand({
         Name: lb.name,
@@ -285,7 +294,7 @@ export class Elbv2Port {
         Scheme: lb.scheme,
         IpAddressType: lb.ipAddressType,
         Subnets: [...lb.subnetIds],
-        SecurityGroups: [securityGroupId],
+        SecurityGroups: [...securityGroupIds],
         Tags: tagList(lb.tags),
       }),
     );
@@ -475,6 +484,81 @@ export class Elbv2Port {
   async deleteRule(ruleArn: string): Promise<void> {
     await this.client.send(new DeleteRuleCommand({ RuleArn: ruleArn }));
   }
+
+  /** Every attribute of a load balancer (one call). */
+  async describeLoadBalancerAttributes(loadBalancerArn: string): Promise<Record<string, string>> {
+    const res = await this.client.send(
+      new DescribeLoadBalancerAttributesCommand({ LoadBalancerArn: loadBalancerArn }),
+    );
+    return attributeMap(res.Attributes);
+  }
+
+  /** Sets the given load balancer attributes; the others keep their values. */
+  async modifyLoadBalancerAttributes(
+    loadBalancerArn: string,
+    attributes: Readonly<Record<string, string>>,
+  ): Promise<void> {
+    await this.client.send(
+      new ModifyLoadBalancerAttributesCommand({
+        LoadBalancerArn: loadBalancerArn,
+        Attributes: attributeList(attributes),
+      }),
+    );
+  }
+
+  /** Every attribute of a target group (one call). */
+  async describeTargetGroupAttributes(targetGroupArn: string): Promise<Record<string, string>> {
+    const res = await this.client.send(
+      new DescribeTargetGroupAttributesCommand({ TargetGroupArn: targetGroupArn }),
+    );
+    return attributeMap(res.Attributes);
+  }
+
+  /** Sets the given target group attributes; the others keep their values. */
+  async modifyTargetGroupAttributes(
+    targetGroupArn: string,
+    attributes: Readonly<Record<string, string>>,
+  ): Promise<void> {
+    await this.client.send(
+      new ModifyTargetGroupAttributesCommand({
+        TargetGroupArn: targetGroupArn,
+        Attributes: attributeList(attributes),
+      }),
+    );
+  }
+
+  /** Every attribute of a listener (one call). */
+  async describeListenerAttributes(listenerArn: string): Promise<Record<string, string>> {
+    const res = await this.client.send(new DescribeListenerAttributesCommand({ ListenerArn: listenerArn }));
+    return attributeMap(res.Attributes);
+  }
+
+  /** Sets the given listener attributes; the others keep their values. */
+  async modifyListenerAttributes(
+    listenerArn: string,
+    attributes: Readonly<Record<string, string>>,
+  ): Promise<void> {
+    await this.client.send(
+      new ModifyListenerAttributesCommand({
+        ListenerArn: listenerArn,
+        Attributes: attributeList(attributes),
+      }),
+    );
+  }
+}
+
+function attributeMap(
+  attributes: readonly { Key?: string | undefined; Value?: string | undefined }[] | undefined,
+): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const a of attributes ?? []) if (a.Key) out[a.Key] = a.Value ?? "";
+  return out;
+}
+
+function attributeList(attributes: Readonly<Record<string, string>>): { Key: string; Value: string }[] {
+  return Object.entries(attributes)
+    .sort(([a], [b]) => a.localeCompare(b))
+    .map(([Key, Value]) => ({ Key, Value }));
 }
 
 /** Listener settings with actions already resolved to ARNs. */

@@ -13,7 +13,13 @@ describe("checkAnnotationNames", () => {
     { name: "group.name", says: undefined },
     { name: "ssl-redirect", says: undefined },
     { name: "actions.blue-green", says: "Gannet does not yet" },
-    { name: "wafv2-acl-arn", says: "Gannet does not yet" },
+    { name: "wafv2-acl-arn", says: undefined },
+    { name: "security-groups", says: undefined },
+    { name: "listener-attributes.HTTPS-443", says: undefined },
+    { name: "wafv2-acl-name", says: "Gannet does not yet" },
+    { name: "waf-acl-id", says: "AWS WAF Classic, which AWS retired" },
+    { name: "web-acl-id", says: "AWS WAF Classic, which AWS retired" },
+    { name: "shield-advanced-protection", says: "Shield Advanced is an account-wide subscription" },
     { name: "shceme", says: "unknown annotation" },
   ])("$name", ({ name, says }) => {
     const problems = checkAnnotationNames(

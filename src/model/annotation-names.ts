@@ -1,7 +1,7 @@
 // Model stage: every `alb.ingress.kubernetes.io/*` annotation Gannet does not act on gets a Warning,
 // never silence: a typo, or an AWS Load Balancer Controller feature Gannet does not have yet.
 
-import { ANNOTATION } from "./annotations.ts";
+import { ANNOTATION, LISTENER_ATTRIBUTES_PREFIX } from "./annotations.ts";
 import type { Problem } from "./desired.ts";
 import type { Ingress } from "./kube-objects.ts";
 import { ANNOTATION_PREFIX, annotationField, compareStrings, createProblem, objectKey } from "./problems.ts";
@@ -14,14 +14,7 @@ const LATER = [
   "actions.",
   "conditions.",
   "transforms.",
-  "listener-attributes.",
-  "security-groups",
-  "manage-backend-security-group-rules",
-  "load-balancer-attributes",
-  "target-group-attributes",
-  "wafv2-acl-arn",
-  "waf-acl-id",
-  "shield-advanced-protection",
+  "wafv2-acl-name",
   "auth-",
   "customer-owned-ipv4-pool",
   "target-node-labels",
@@ -33,6 +26,16 @@ const LATER = [
   "target-control-port",
 ];
 
+/** AWS Load Balancer Controller annotations Gannet will not act on, with the reason and what to do. */
+const NOT_SUPPORTED: Readonly<Record<string, string>> = {
+  "waf-acl-id":
+    "is AWS WAF Classic, which AWS retired (support ended on September 30, 2025): Gannet does not associate Classic web ACLs; migrate the web ACL to AWS WAF (WAFv2) and set alb.ingress.kubernetes.io/wafv2-acl-arn. The load balancer's current association is left as it is",
+  "web-acl-id":
+    "is the older name of waf-acl-id, for AWS WAF Classic, which AWS retired: migrate to AWS WAF (WAFv2) and set alb.ingress.kubernetes.io/wafv2-acl-arn",
+  "shield-advanced-protection":
+    "is not supported: Shield Advanced is an account-wide subscription whose protections are best managed in one place (AWS Firewall Manager or the Shield console) rather than per Ingress; the load balancer's current protection is left as it is, so protect it there",
+};
+
 /** Warnings for the annotations under Gannet's prefix that have no effect. */
 export function checkAnnotationNames(ingress: Ingress): Problem[] {
   const problems: Problem[] = [];
@@ -41,16 +44,19 @@ export function checkAnnotationNames(ingress: Ingress): Problem[] {
     .map((k) => k.slice(ANNOTATION_PREFIX.length))
     .sort(compareStrings);
   for (const name of names) {
-    if (KNOWN.has(name)) continue;
+    if (KNOWN.has(name) || name.startsWith(LISTENER_ATTRIBUTES_PREFIX)) continue;
+    const reason = NOT_SUPPORTED[name];
     const later = LATER.some((l) => (l.endsWith(".") || l.endsWith("-") ? name.startsWith(l) : name === l));
     problems.push(
       createProblem({
         ingress: objectKey(ingress),
         field: annotationField(name),
         value: ingress.metadata.annotations?.[`${ANNOTATION_PREFIX}${name}`] ?? "",
-        message: later
-          ? "the AWS Load Balancer Controller supports this annotation, Gannet does not yet: it has no effect (see the README's annotation list)"
-          : `unknown annotation, so it has no effect: check the name (Gannet reads ${[...KNOWN].sort(compareStrings).join(", ")})`,
+        message: reason
+          ? `this AWS Load Balancer Controller annotation ${reason}`
+          : later
+            ? "the AWS Load Balancer Controller supports this annotation, Gannet does not yet: it has no effect (see the README's annotation list)"
+            : `unknown annotation, so it has no effect: check the name (Gannet reads ${[...KNOWN].sort(compareStrings).join(", ")})`,
         scope: "rule",
       }),
     );

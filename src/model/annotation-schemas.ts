@@ -3,6 +3,13 @@
 
 import { z } from "zod";
 import { cidrSchema, codeList, commaList, intInRange, oneOf } from "./annotation-values.ts";
+import {
+  attributeMap,
+  checkTargetGroupAttributes,
+  LISTENER_ATTRIBUTES,
+  LOAD_BALANCER_ATTRIBUTES,
+  TARGET_GROUP_ATTRIBUTES,
+} from "./attribute-schemas.ts";
 
 /** A listener port and protocol from `listen-ports`. */
 export interface ListenPort {
@@ -16,6 +23,21 @@ const subnetIdOrName = z
   .refine((v) => !v.startsWith("subnet-") || /^subnet-(?:[0-9a-f]{8}|[0-9a-f]{17})$/.test(v), {
     error: (iss) => `${JSON.stringify(iss.input)} is not a subnet ID like subnet-0123456789abcdef0`,
   });
+
+const securityGroupIdOrName = z
+  .string()
+  .max(256, { error: "a security group Name tag value has at most 256 characters" })
+  .refine((v) => !v.startsWith("sg-") || /^sg-(?:[0-9a-f]{8}|[0-9a-f]{17})$/.test(v), {
+    error: (iss) => `${JSON.stringify(iss.input)} is not a security group ID like sg-0123456789abcdef0`,
+  });
+
+/** `strconv.ParseBool`, as AWS LBC reads boolean annotations. */
+const goBool = z.string().transform((v, ctx) => {
+  if (["1", "t", "T", "TRUE", "true", "True"].includes(v)) return true;
+  if (["0", "f", "F", "FALSE", "false", "False"].includes(v)) return false;
+  ctx.addIssue({ code: "custom", message: 'must be "true" or "false"' });
+  return z.NEVER;
+});
 
 const listenPortsJson = z
   .string()
@@ -139,4 +161,31 @@ export const ANNOTATION_SCHEMAS = {
   unhealthyThresholdCount: intInRange(2, 10),
   successCodesHttp: codeList(200, 499, "HTTP codes from 200 to 499, like 200, 200,302 or 200-299"),
   successCodesGrpc: codeList(0, 99, "gRPC codes from 0 to 99, like 12, 0,12 or 0-99"),
+  securityGroups: commaList(securityGroupIdOrName, "security group ID or Name tag value").transform((v) =>
+    [...new Set(v)].sort(),
+  ),
+  manageBackendSecurityGroupRules: goBool,
+  loadBalancerAttributes: attributeMap(LOAD_BALANCER_ATTRIBUTES, "idle_timeout.timeout_seconds=600"),
+  targetGroupAttributes: attributeMap(
+    TARGET_GROUP_ATTRIBUTES,
+    "deregistration_delay.timeout_seconds=30",
+  ).check((ctx) => {
+    const message = checkTargetGroupAttributes(ctx.value);
+    if (message) ctx.issues.push({ code: "custom", input: ctx.value, message });
+  }),
+  listenerAttributes: attributeMap(LISTENER_ATTRIBUTES, "routing.http.response.server.enabled=false"),
+  wafv2AclArn: z
+    .string()
+    .refine(
+      (v) =>
+        v === "none" ||
+        /^arn:aws[a-z-]*:wafv2:[a-z0-9-]+:\d{12}:regional\/webacl\/[\w-]{1,128}\/[0-9a-f-]{36}$/.test(v),
+      {
+        error: (iss) =>
+          /^arn:aws[a-z-]*:wafv2:[^:]*:\d{12}:global\//.test(String(iss.input))
+            ? "is a global (CloudFront) web ACL: an ALB takes a Regional WAFv2 web ACL of its own region"
+            : 'must be a Regional WAFv2 web ACL ARN like arn:aws:wafv2:us-east-1:123456789012:regional/webacl/name/0123abcd-..., or "none" to remove the association',
+      },
+    ),
+  shieldAdvancedProtection: goBool,
 } as const;

@@ -5,6 +5,9 @@
 //   load-balancer-name, ssl-policy, certificate-arn): a bad value is never replaced by a default,
 //   because a default could flip or open a working ALB. The member is left out (scope "member").
 // - tags: a bad list, or a key under `gannet.io/`, is only ignored (scope "rule"): tags never route.
+// - security-groups, manage-backend-security-group-rules: load-balancer-wide, as above (scope "member").
+// - load-balancer-attributes, listener-attributes.*, wafv2-acl-arn: a bad value is ignored (scope "rule"):
+//   AWS keeps the current value of whatever is not stated, so ignoring never applies a default.
 // - group.name / group.order: the Ingress joins no shared group (see ingress-groups.ts).
 
 import type { ZodType } from "zod";
@@ -12,6 +15,7 @@ import { ANNOTATION_SCHEMAS, type ListenPort } from "./annotation-schemas.ts";
 import { parseAnnotationValue } from "./annotation-values.ts";
 import type { Problem } from "./desired.ts";
 import type { Ingress } from "./kube-objects.ts";
+import type { MemberAddons } from "./member-addons.ts";
 import { mergeUserTags } from "./ownership.ts";
 import { ANNOTATION_PREFIX, annotationField, createProblem, objectKey } from "./problems.ts";
 
@@ -39,7 +43,15 @@ export const ANNOTATION = {
   healthyThresholdCount: "healthy-threshold-count",
   unhealthyThresholdCount: "unhealthy-threshold-count",
   successCodes: "success-codes",
+  securityGroups: "security-groups",
+  manageBackendSecurityGroupRules: "manage-backend-security-group-rules",
+  loadBalancerAttributes: "load-balancer-attributes",
+  targetGroupAttributes: "target-group-attributes",
+  wafv2AclArn: "wafv2-acl-arn",
 } as const;
+
+/** Prefix of the per-listener `listener-attributes.<Protocol>-<Port>` annotations. */
+export const LISTENER_ATTRIBUTES_PREFIX = "listener-attributes.";
 
 /** An annotation read from an object: absent, a valid value, or a message saying what is wrong. */
 export type AnnotationRead<T> =
@@ -107,6 +119,8 @@ export interface LoadBalancerAnnotations {
   readonly sslPolicy?: string;
   readonly listenPorts?: readonly ListenPort[];
   readonly certificateArns?: readonly string[];
+  readonly securityGroups?: readonly string[];
+  readonly manageBackendSecurityGroupRules?: boolean;
 }
 
 /** Names of the load-balancer-wide settings. */
@@ -118,6 +132,8 @@ export interface MemberAnnotations {
   /** Settings the member annotates, valid or not. */
   readonly stated: readonly LoadBalancerSetting[];
   readonly tags: Readonly<Record<string, string>>;
+  /** Attributes and the WAFv2 web ACL (`readMemberAddons`, member-addons.ts); a bad value is only ignored. */
+  readonly addons?: MemberAddons;
   readonly problems: readonly Problem[];
   /** True when a load-balancer-wide value is invalid: the member is left out of the group. */
   readonly invalid: boolean;
@@ -132,6 +148,8 @@ const LOAD_BALANCER_SETTINGS: readonly LoadBalancerSetting[] = [
   "sslPolicy",
   "listenPorts",
   "certificateArns",
+  "securityGroups",
+  "manageBackendSecurityGroupRules",
 ];
 
 /** Reads the load-balancer-wide annotations and `tags` of one Ingress. */

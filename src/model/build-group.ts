@@ -23,6 +23,8 @@ import { type GroupSettings, mergeGroupSettings } from "./group-settings.ts";
 import { groupKeyOf, sortGroupMembers } from "./ingress-groups.ts";
 import type { EndpointSlice, Ingress, Service } from "./kube-objects.ts";
 import { buildListeners } from "./listeners.ts";
+import { buildLoadBalancerAddons } from "./load-balancer-addons.ts";
+import { readMemberAddons } from "./member-addons.ts";
 import {
   buildLoadBalancerName,
   buildOwnershipTags,
@@ -40,6 +42,11 @@ import {
   sortRecord,
 } from "./problems.ts";
 import { collectRoutes } from "./routes.ts";
+import {
+  buildBackendSecurityGroup,
+  resolveSecurityGroups,
+  type SecurityGroupLookup,
+} from "./security-groups.ts";
 import { applySslRedirect, readSslRedirect } from "./ssl-redirect.ts";
 import { resolveSubnets, type Subnet } from "./subnets.ts";
 import { type BackendRef, buildTargetGroups, chooseTargetGroups } from "./target-groups.ts";
@@ -86,6 +93,11 @@ export interface GroupInput {
   readonly placementProblems?: readonly Problem[];
   /** Set when the group must be left unchanged in AWS for a reason found before the model (join policy). */
   readonly halt?: string;
+  /**
+   * What each `security-groups` entry of the members names in the VPC (see `securityGroupEntriesOf`).
+   * Absent: IDs are taken as written and names cannot be resolved.
+   */
+  readonly securityGroupLookup?: SecurityGroupLookup;
 }
 
 /** Builds the desired state of one Ingress group. */
@@ -103,7 +115,7 @@ export function buildDesiredGroup(input: GroupInput): DesiredGroup {
     const annotations: MemberAnnotations =
       placement.length > 0
         ? { settings: {}, stated: [], tags: {}, problems: placement, invalid: true }
-        : readMemberAnnotations(ingress);
+        : { ...readMemberAnnotations(ingress), addons: readMemberAddons(ingress) };
     return { ingress, annotations };
   });
   const merged = mergeGroupSettings(group, annotated);
@@ -118,7 +130,11 @@ export function buildDesiredGroup(input: GroupInput): DesiredGroup {
   });
   if (input.halt !== undefined) return halted(input.halt);
   if (merged.halt !== undefined) return halted(merged.halt);
-  if (merged.held && !input.current) return halted(merged.held.reason);
+  // Security group choices are not held from the ALB as it is: the group halts instead (never opens it).
+  const unholdable = merged.held?.settings.some(
+    (h) => h === "securityGroups" || h === "manageBackendSecurityGroupRules",
+  );
+  if (merged.held && (!input.current || unholdable)) return halted(merged.held.reason);
 
   const { members } = merged;
   const held = new Set(merged.held?.settings ?? []);
@@ -208,6 +224,15 @@ export function buildDesiredGroup(input: GroupInput): DesiredGroup {
   });
   problems.push(...tgs.problems);
 
+  const userSecurityGroups = settings.securityGroups
+    ? resolveSecurityGroups({
+        entries: settings.securityGroups,
+        lookup: input.securityGroupLookup,
+        vpcId: context.vpcId,
+        members: memberIngresses,
+      })
+    : undefined;
+  if (userSecurityGroups && !userSecurityGroups.ok) problems.push(...userSecurityGroups.problems);
   const securityGroup: DesiredSecurityGroup = {
     name: buildSecurityGroupName(owner),
     description: `Gannet-managed security group for Ingress group ${group}`,
@@ -216,6 +241,8 @@ export function buildDesiredGroup(input: GroupInput): DesiredGroup {
       .sort((a, b) => a.port - b.port || compareStrings(a.cidr, b.cidr)),
     tags: sortRecord(mergeUserTags(buildOwnershipTags(owner, "security-group"), settings.tags).tags),
   };
+  const addons = buildLoadBalancerAddons(settings, listeners, members);
+  problems.push(...addons.problems);
   return {
     group,
     members: memberIngresses.map(objectKey),
@@ -225,9 +252,15 @@ export function buildDesiredGroup(input: GroupInput): DesiredGroup {
       ipAddressType: settings.ipAddressType,
       subnetIds: subnets.subnetIds,
       tags: sortRecord(mergeUserTags(buildOwnershipTags(owner, "load-balancer"), settings.tags).tags),
+      ...(userSecurityGroups?.ok ? { securityGroupIds: userSecurityGroups.ids } : {}),
+      ...(userSecurityGroups && !userSecurityGroups.ok ? { keepSecurityGroups: true as const } : {}),
+      ...addons.loadBalancer,
     },
-    securityGroup,
-    listeners,
+    ...(userSecurityGroups ? {} : { securityGroup }),
+    ...(settings.manageBackendSecurityGroupRules
+      ? { backendSecurityGroup: buildBackendSecurityGroup(owner, settings.tags, memberIngresses) }
+      : {}),
+    listeners: addons.listeners,
     targetGroups: tgs.targetGroups,
     problems: sortProblems(problems),
   };

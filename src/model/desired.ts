@@ -80,6 +80,8 @@ export interface DesiredListener {
   readonly rules: readonly DesiredRule[];
   readonly sslPolicy?: string;
   readonly certificateArns?: readonly string[];
+  /** Listener attributes to set (`listener-attributes.<Protocol>-<Port>`); keys not listed are left alone. */
+  readonly attributes?: Readonly<Record<string, string>>;
 }
 
 /** ALB health check settings, with AWS LBC's defaults filled in by the builder. */
@@ -111,6 +113,8 @@ export interface DesiredTargetGroup {
   readonly healthCheck: HealthCheck;
   readonly targets: readonly Target[];
   readonly tags: Readonly<Record<string, string>>;
+  /** Target group attributes to set (`target-group-attributes`); keys not listed are left alone. */
+  readonly attributes?: Readonly<Record<string, string>>;
 }
 
 /** The managed security group of the ALB: which ports are open to which CIDRs. */
@@ -128,6 +132,26 @@ export interface DesiredLoadBalancer {
   readonly ipAddressType: "ipv4" | "dualstack";
   readonly subnetIds: readonly string[];
   readonly tags: Readonly<Record<string, string>>;
+  /** The user's security groups (`security-groups`, resolved to IDs) in place of the managed one. */
+  readonly securityGroupIds?: readonly string[];
+  /** Set when `security-groups` could not be resolved: the ALB keeps the security groups it has. */
+  readonly keepSecurityGroups?: true;
+  /** Load balancer attributes to set (`load-balancer-attributes`); keys not listed are left alone. */
+  readonly attributes?: Readonly<Record<string, string>>;
+  /** The WAFv2 web ACL to associate, or none to disassociate; absent: the association is left as it is. */
+  readonly webAcl?: { readonly arn: string } | { readonly none: true };
+}
+
+/**
+ * The group's backend security group (`manage-backend-security-group-rules`): Gannet's own, attached to
+ * the ALB, and the source of the ingress rules Gannet adds to the security groups of the target pods.
+ */
+export interface DesiredBackendSecurityGroup {
+  readonly name: string;
+  readonly description: string;
+  readonly tags: Readonly<Record<string, string>>;
+  /** The annotation that asked for it (the first member in group order that sets it), for Problems. */
+  readonly source: SourceRef;
 }
 
 /** Everything one Ingress group should be in AWS, plus the problems found building it. */
@@ -137,7 +161,9 @@ export interface DesiredGroup {
   readonly members: readonly string[];
   /** Absent when the group has no member left: apply then deletes everything the group owns. */
   readonly loadBalancer?: DesiredLoadBalancer;
+  /** Absent when the ALB uses the user's security groups (`security-groups`). */
   readonly securityGroup?: DesiredSecurityGroup;
+  readonly backendSecurityGroup?: DesiredBackendSecurityGroup;
   readonly listeners: readonly DesiredListener[];
   readonly targetGroups: readonly DesiredTargetGroup[];
   readonly problems: readonly Problem[];

@@ -12,8 +12,10 @@
 import type { ListenPort } from "./annotation-schemas.ts";
 import { ANNOTATION, type LoadBalancerSetting, type MemberAnnotations } from "./annotations.ts";
 import type { GroupKey, Problem } from "./desired.ts";
+import { AddonMerger } from "./group-addons.ts";
 import { compareSeniority } from "./ingress-groups.ts";
 import type { Ingress } from "./kube-objects.ts";
+import type { Attributes } from "./member-addons.ts";
 import { ANNOTATION_PREFIX, annotationField, createProblem, objectKey } from "./problems.ts";
 
 /** Listener TLS policy used when no member sets `ssl-policy`. */
@@ -44,6 +46,15 @@ export interface GroupSettings {
   readonly sslPolicy: string;
   readonly certificateArns: readonly string[];
   readonly tags: Readonly<Record<string, string>>;
+  /** Security group IDs or Name tag values replacing the managed security group; absent: the managed one. */
+  readonly securityGroups?: readonly string[];
+  readonly manageBackendSecurityGroupRules?: boolean;
+  /** Only the stated keys: AWS keeps the others as they are. */
+  readonly loadBalancerAttributes?: Attributes;
+  /** By `<Protocol>-<Port>`. */
+  readonly listenerAttributes?: Readonly<Record<string, Attributes>>;
+  /** A Regional WAFv2 web ACL ARN, or `none`; absent: the association is left as it is. */
+  readonly wafv2AclArn?: string;
 }
 
 /** A member that joins the ALB, with the ports its rules are served on. */
@@ -68,7 +79,9 @@ type AgreedSetting =
   | "subnets"
   | "inboundCidrs"
   | "loadBalancerName"
-  | "sslPolicy";
+  | "sslPolicy"
+  | "securityGroups"
+  | "manageBackendSecurityGroupRules";
 const AGREED: readonly AgreedSetting[] = [
   "scheme",
   "ipAddressType",
@@ -76,13 +89,19 @@ const AGREED: readonly AgreedSetting[] = [
   "inboundCidrs",
   "loadBalancerName",
   "sslPolicy",
+  "securityGroups",
+  "manageBackendSecurityGroupRules",
 ];
+// Falling back to the default of these could open the ALB (the managed security group opens the listen
+// ports to 0.0.0.0/0) or cut its targets off (backend rules revoked).
 const SHAPES_ALB: readonly LoadBalancerSetting[] = [
   "scheme",
   "ipAddressType",
   "subnets",
   "inboundCidrs",
   "loadBalancerName",
+  "securityGroups",
+  "manageBackendSecurityGroupRules",
 ];
 
 /** Merges the members' annotations (the oldest setter wins); joined members keep the order given. */
@@ -99,11 +118,12 @@ export function mergeGroupSettings(
   const tags: Record<string, string> = {};
   const tagOwners = new Map<string, string>();
   const joined: GroupMember[] = [];
+  const addons = new AddonMerger(group);
   const leftOutInvalid: { key: string; stated: readonly LoadBalancerSetting[] }[] = [];
 
   for (const { ingress, annotations } of bySeniority) {
     const key = objectKey(ingress);
-    problems.push(...annotations.problems);
+    problems.push(...annotations.problems, ...(annotations.addons?.problems ?? []));
     if (annotations.invalid) {
       leftOutInvalid.push({ key, stated: annotations.stated });
       continue;
@@ -147,6 +167,7 @@ export function mergeGroupSettings(
         problems.push(createProblem({ ...conflict(ingress, ANNOTATION.tags, message), scope: "rule" }));
       }
     }
+    if (annotations.addons) problems.push(...addons.add(ingress, annotations.addons));
     joined.push({ ingress, listenPorts });
   }
 
@@ -166,6 +187,9 @@ export function mergeGroupSettings(
     sslPolicy: (agreed.get("sslPolicy")?.value as string) ?? DEFAULT_SSL_POLICY,
     certificateArns,
     tags,
+    ...optional("securityGroups"),
+    ...optional("manageBackendSecurityGroupRules"),
+    ...addons.settings(),
   } as GroupSettings;
   joined.sort((a, b) => (position.get(a.ingress) ?? 0) - (position.get(b.ingress) ?? 0));
   if (joined.length === 0 && leftOutInvalid.length > 0) {

@@ -3,7 +3,9 @@
 // Every AWS resource Gannet creates carries these tags:
 //   gannet.io/cluster   the cluster name Gannet runs for (one account may serve many clusters)
 //   gannet.io/group     the Ingress group key (`group.name`, or `<namespace>/<name>` for an implicit group)
-//   gannet.io/resource  the role: load-balancer | security-group | target-group | listener | rule | certificate
+//   gannet.io/resource  the role: load-balancer | security-group | backend-security-group | target-group |
+//                       listener | rule | certificate | security-group-rule (an ingress rule Gannet adds to a
+//                       target's security group: the group is not Gannet's, the rule is, see backend-rules.ts)
 //   gannet.io/key       the resource's key within its group (target group key, listener port, ...)
 //   gannet.io/state     on the ALB: the fingerprint of the last fully applied desired state
 // A resource is Gannet's to change or delete only when cluster AND group tags match exactly.
@@ -29,6 +31,8 @@ export const RESERVED_TAG_PREFIX = "gannet.io/";
 export type ResourceRole =
   | "load-balancer"
   | "security-group"
+  | "backend-security-group"
+  | "security-group-rule"
   | "target-group"
   | "listener"
   | "rule"
@@ -100,6 +104,11 @@ export function buildLoadBalancerName(owner: Owner, scheme: string): string {
 /** The name of the group's managed security group (EC2 group names allow 255 characters). */
 export function buildSecurityGroupName(owner: Owner): string {
   return `gannet-${nameFragment(owner.group, 40) || "g"}-${shortHash([owner.cluster, owner.group])}`;
+}
+
+/** The name of the group's backend security group (`manage-backend-security-group-rules`). */
+export function buildBackendSecurityGroupName(owner: Owner): string {
+  return `gannet-${nameFragment(owner.group, 32) || "g"}-backend-${shortHash([owner.cluster, owner.group])}`;
 }
 
 /** A target group name, ≤ 32 characters; the hash covers every setting AWS cannot change in place. */

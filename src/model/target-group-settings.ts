@@ -6,6 +6,8 @@
 // - backend-protocol / backend-protocol-version: no default is safe (the ALB would speak the wrong
 //   protocol to the pods), so the target group is not built and its routes answer 503.
 // - target-type: only `ip` exists in Gannet; any other value is reported and `ip` is used.
+// - target-group-attributes: a bad value is ignored (the target group keeps its current attributes, since
+//   only stated keys are set). The Service's value replaces the Ingress's whole, as in AWS LBC.
 
 import type { ZodType } from "zod";
 import { ANNOTATION_SCHEMAS } from "./annotation-schemas.ts";
@@ -25,6 +27,8 @@ export interface TargetGroupSettings {
   readonly protocol: "HTTP" | "HTTPS";
   readonly protocolVersion: "HTTP1" | "HTTP2" | "GRPC";
   readonly healthCheck: HealthCheck;
+  /** Stated `target-group-attributes`, canonical; absent when none. */
+  readonly attributes?: Readonly<Record<string, string>>;
 }
 
 /** Settings of a target group, or none when a traffic setting is invalid; plus the problems found. */
@@ -111,7 +115,39 @@ export function readTargetGroupSettings(ingress: Ingress, service: Service): Tar
         grpc ? d.matcherGrpc : d.matcher,
       ) ?? d.matcher,
   };
-  return { settings: { protocol, protocolVersion, healthCheck }, problems };
+  const attributes = readAttributes(ingress, service, problems);
+  return {
+    settings: { protocol, protocolVersion, healthCheck, ...(attributes ? { attributes } : {}) },
+    problems,
+  };
+}
+
+/** `target-group-attributes`, the Service's value first; a bad value is reported and ignored. */
+function readAttributes(
+  ingress: Ingress,
+  service: Service,
+  problems: Problem[],
+): Readonly<Record<string, string>> | undefined {
+  const name = ANNOTATION.targetGroupAttributes;
+  const schema = ANNOTATION_SCHEMAS.targetGroupAttributes;
+  const fromService = readAnnotation(service.metadata.annotations, name, schema);
+  const chosen = fromService.present
+    ? fromService
+    : readAnnotation(ingress.metadata.annotations, name, schema);
+  if (!chosen.present) return undefined;
+  if (chosen.ok) return chosen.value;
+  problems.push(
+    createProblem({
+      ingress: objectKey(ingress),
+      field: fromService.present
+        ? serviceAnnotationField(service.metadata.name, name)
+        : annotationField(name),
+      value: chosen.raw,
+      message: `${chosen.message}; the annotation is ignored and the target group of Service ${objectKey(service)} keeps its current attributes`,
+      scope: "rule",
+    }),
+  );
+  return undefined;
 }
 
 /** Interval and timeout; AWS refuses a timeout not shorter than the interval, so that pair falls back. */
@@ -151,6 +187,7 @@ const SETTING_ANNOTATIONS: readonly [string, (s: TargetGroupSettings) => unknown
   [ANNOTATION.healthyThresholdCount, (s) => s.healthCheck.healthyThresholdCount],
   [ANNOTATION.unhealthyThresholdCount, (s) => s.healthCheck.unhealthyThresholdCount],
   [ANNOTATION.successCodes, (s) => s.healthCheck.matcher],
+  [ANNOTATION.targetGroupAttributes, (s) => JSON.stringify(s.attributes ?? {})],
 ];
 
 /** Annotation names whose effective values differ between two settings. */

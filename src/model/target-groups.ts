@@ -115,6 +115,7 @@ export function buildTargetGroups(input: BuildTargetGroupsInput): {
       healthCheck: settings.healthCheck,
       targets: buildTargets(backend.service, backend.servicePort, input.endpointSlices),
       tags: sortRecord(mergeUserTags(buildOwnershipTags(input.owner, "target-group", key), user).tags),
+      ...(settings.attributes ? { attributes: settings.attributes } : {}),
     });
   }
   return { targetGroups, problems };

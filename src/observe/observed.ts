@@ -31,6 +31,8 @@ export interface ObservedListener {
   readonly sslPolicy?: string;
   readonly certificateArns: readonly string[];
   readonly owned: boolean;
+  /** Read only when the desired listener states attributes. */
+  readonly attributes?: Readonly<Record<string, string>>;
 }
 
 /** The group's ALB. */
@@ -45,6 +47,10 @@ export interface ObservedLoadBalancer {
   readonly securityGroupIds: readonly string[];
   readonly tags: Readonly<Record<string, string>>;
   readonly listeners: readonly ObservedListener[];
+  /** Read only when the desired ALB states attributes. */
+  readonly attributes?: Readonly<Record<string, string>>;
+  /** Read only when the desired ALB states a web ACL: `{}` when none is associated. */
+  readonly webAcl?: { readonly arn?: string };
 }
 
 /** A target group owned by the group, with its registered targets. */
@@ -60,6 +66,8 @@ export interface ObservedTargetGroup {
   readonly healthCheck: HealthCheck;
   readonly targets: readonly Target[];
   readonly tags: Readonly<Record<string, string>>;
+  /** Read only when the desired target group states attributes. */
+  readonly attributes?: Readonly<Record<string, string>>;
 }
 
 /** The group's managed security group. */
@@ -70,11 +78,31 @@ export interface ObservedSecurityGroup {
   readonly tags: Readonly<Record<string, string>>;
 }
 
+/** An ingress rule Gannet added to a target's security group (tagged as the group's). */
+export interface ObservedBackendRule {
+  readonly ruleId: string;
+  readonly securityGroupId: string;
+  readonly port: number;
+  readonly sourceSecurityGroupId: string;
+}
+
+/** A security group of a target's network interface; `clusterTagged` when it carries `kubernetes.io/cluster/<cluster>`. */
+export interface TargetSecurityGroup {
+  readonly id: string;
+  readonly clusterTagged: boolean;
+}
+
 /** Everything AWS holds for one group. Several ALBs can appear after a crash between create and tag read. */
 export interface ObservedGroup {
   readonly loadBalancers: readonly ObservedLoadBalancer[];
   readonly targetGroups: readonly ObservedTargetGroup[];
+  /** The managed (frontend) security groups; the backend ones are in `backendSecurityGroups`. */
   readonly securityGroups: readonly ObservedSecurityGroup[];
+  readonly backendSecurityGroups?: readonly ObservedSecurityGroup[];
+  /** Read when the group has or wants a backend security group. */
+  readonly backendRules?: readonly ObservedBackendRule[];
+  /** Read when the group wants one: the security groups of each target IP's network interface (absent: none found). */
+  readonly targetSecurityGroups?: Readonly<Record<string, readonly TargetSecurityGroup[]>>;
 }
 
 /** A group with nothing in AWS yet. */

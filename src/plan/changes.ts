@@ -3,6 +3,7 @@
 // key, a listener by port) are resolved by apply as earlier changes create them.
 
 import type {
+  DesiredBackendSecurityGroup,
   DesiredLoadBalancer,
   DesiredSecurityGroup,
   DesiredTargetGroup,
@@ -26,7 +27,34 @@ export type Change =
   | { readonly kind: "deleteSecurityGroup"; readonly securityGroupId: string; readonly name: string }
   | { readonly kind: "createLoadBalancer"; readonly loadBalancer: DesiredLoadBalancer }
   | { readonly kind: "setSubnets"; readonly loadBalancerArn: string; readonly subnetIds: readonly string[] }
+  /** The ALB's security groups become the desired set (the user's, or the managed one; plus the backend one). */
   | { readonly kind: "setSecurityGroups"; readonly loadBalancerArn: string }
+  | { readonly kind: "modifyLoadBalancerAttributes"; readonly attributes: Readonly<Record<string, string>> }
+  | { readonly kind: "associateWebAcl"; readonly webAclArn: string }
+  | { readonly kind: "disassociateWebAcl"; readonly loadBalancerArn: string; readonly webAclArn: string }
+  | {
+      readonly kind: "modifyTargetGroupAttributes";
+      readonly key: string;
+      readonly attributes: Readonly<Record<string, string>>;
+    }
+  | {
+      readonly kind: "modifyListenerAttributes";
+      readonly port: number;
+      readonly attributes: Readonly<Record<string, string>>;
+    }
+  | { readonly kind: "createBackendSecurityGroup"; readonly securityGroup: DesiredBackendSecurityGroup }
+  /** Opens `ports` of a target's security group (not Gannet's) to the backend security group. */
+  | {
+      readonly kind: "authorizeBackendRules";
+      readonly securityGroupId: string;
+      readonly ports: readonly number[];
+    }
+  | {
+      readonly kind: "revokeBackendRules";
+      readonly securityGroupId: string;
+      readonly ruleIds: readonly string[];
+      readonly ports: readonly number[];
+    }
   | {
       readonly kind: "setIpAddressType";
       readonly loadBalancerArn: string;
@@ -116,6 +144,12 @@ function conditionText(conditions: readonly RuleCondition[]): string {
     .join(" ");
 }
 
+function attributeText(attributes: Readonly<Record<string, string>>): string {
+  return Object.entries(attributes)
+    .map(([k, v]) => `${k}=${v}`)
+    .join(", ");
+}
+
 /** One human line for a change, as `gannet plan` prints it. */
 export function describeChange(c: Change): string {
   switch (c.kind) {
@@ -132,7 +166,23 @@ export function describeChange(c: Change): string {
     case "setSubnets":
       return `set ALB subnets to ${c.subnetIds.join(",")}`;
     case "setSecurityGroups":
-      return "attach the managed security group to the ALB";
+      return "set the ALB's security groups";
+    case "modifyLoadBalancerAttributes":
+      return `set ALB attributes ${attributeText(c.attributes)}`;
+    case "associateWebAcl":
+      return `associate web ACL ${c.webAclArn} with the ALB`;
+    case "disassociateWebAcl":
+      return `remove web ACL ${c.webAclArn} from the ALB`;
+    case "modifyTargetGroupAttributes":
+      return `set attributes of target group ${c.key}: ${attributeText(c.attributes)}`;
+    case "modifyListenerAttributes":
+      return `set attributes of listener ${c.port}: ${attributeText(c.attributes)}`;
+    case "createBackendSecurityGroup":
+      return `create backend security group ${c.securityGroup.name}`;
+    case "authorizeBackendRules":
+      return `open port(s) ${c.ports.join(", ")} of ${c.securityGroupId} to the backend security group`;
+    case "revokeBackendRules":
+      return `close port(s) ${c.ports.join(", ")} of ${c.securityGroupId} to the backend security group`;
     case "setIpAddressType":
       return `set the ALB's IP address type to ${c.ipAddressType}`;
     case "deleteLoadBalancer":
@@ -174,6 +224,8 @@ export function isDeletion(c: Change): boolean {
     c.kind.startsWith("delete") ||
     c.kind.startsWith("remove") ||
     c.kind === "revokeIngress" ||
+    c.kind === "revokeBackendRules" ||
+    c.kind === "disassociateWebAcl" ||
     c.kind === "deregisterTargets"
   );
 }

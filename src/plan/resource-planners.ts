@@ -14,6 +14,7 @@ import type {
   ObservedSecurityGroup,
   ObservedTargetGroup,
 } from "../observe/observed.ts";
+import { planListenerAttributes, planTargetGroupAttributes } from "./addon-planners.ts";
 import type { Change, PortCidr } from "./changes.ts";
 import { type ArnOfKey, actionsEqual } from "./compare.ts";
 import { planListenerRules } from "./rule-planner.ts";
@@ -46,11 +47,11 @@ export function planSecurityGroup(
   ];
 }
 
-/** Load balancer: create it, or fix its subnets and security groups. */
+/** Load balancer: create it, or fix its subnets, address type and (when they differ) security groups. */
 export function planLoadBalancer(
   desired: DesiredLoadBalancer,
   kept: ObservedLoadBalancer | undefined,
-  keptSecurityGroup: ObservedSecurityGroup | undefined,
+  securityGroupsDiffer: boolean,
 ): Change[] {
   if (!kept) return [{ kind: "createLoadBalancer", loadBalancer: desired }];
   const changes: Change[] = [];
@@ -64,9 +65,7 @@ export function planLoadBalancer(
       ipAddressType: desired.ipAddressType,
     });
   }
-  if (!keptSecurityGroup || !kept.securityGroupIds.includes(keptSecurityGroup.id)) {
-    changes.push({ kind: "setSecurityGroups", loadBalancerArn: kept.arn });
-  }
+  if (securityGroupsDiffer) changes.push({ kind: "setSecurityGroups", loadBalancerArn: kept.arn });
   return changes;
 }
 
@@ -86,6 +85,8 @@ export function planTargetGroups(
     const o = observed.find((t) => t.key === d.key && t.name === d.name);
     if (!o) {
       changes.push({ kind: "createTargetGroup", targetGroup: d });
+      // Attributes first: slow start, for one, applies to targets registered after it is set.
+      changes.push(...planTargetGroupAttributes(d, undefined));
       if (d.targets.length) changes.push({ kind: "registerTargets", key: d.key, targets: d.targets });
       continue;
     }
@@ -98,6 +99,7 @@ export function planTargetGroups(
         healthCheck: d.healthCheck,
       });
     }
+    changes.push(...planTargetGroupAttributes(d, o));
     const add = minus(d.targets, o.targets, targetKey);
     const remove = minus(o.targets, d.targets, targetKey);
     if (add.length) changes.push({ kind: "registerTargets", key: d.key, targets: add });
@@ -164,6 +166,7 @@ export function planListeners(
     if (!o) changes.push({ kind: "createListener", ...settings });
     else if (listenerDiffers(d, o, arnOf))
       changes.push({ kind: "modifyListener", listenerArn: o.arn, ...settings });
+    changes.push(...planListenerAttributes(d, o));
     changes.push(...planSniCertificates(d, o));
     changes.push(...planListenerRules(d.port, d.rules, o?.rules ?? [], arnOf));
   }

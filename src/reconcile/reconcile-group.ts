@@ -19,7 +19,13 @@ import { buildGroupFinalizer } from "../model/finalizers.ts";
 import type { Ingress } from "../model/kube-objects.ts";
 import { isOwnedBy, type Owner, TAG } from "../model/ownership.ts";
 import { objectKey } from "../model/problems.ts";
-import { type AwsPorts, type ClusterInventory, observeGroup } from "../observe/observe-aws.ts";
+import { securityGroupEntriesOf } from "../model/security-groups.ts";
+import {
+  type AwsPorts,
+  type ClusterInventory,
+  lookUpSecurityGroups,
+  observeGroup,
+} from "../observe/observe-aws.ts";
 import {
   type CertificateChange,
   describeCertificateChange,
@@ -125,6 +131,12 @@ async function reconcileInScope(
 
   // Model: certificates first, since HTTPS listeners serve the ones already issued.
   const certificates = chooseGroupCertificates(owner, live, inventory.certificates, inventory.dns.zones);
+  // `security-groups` names are looked up every pass (one call, shared by the pass): a renamed or deleted
+  // group then changes the desired state, and so the fingerprint.
+  const entries = securityGroupEntriesOf(live);
+  const securityGroupLookup = entries.length
+    ? await lookUpSecurityGroups(deps.aws, inventory, deps.settings.vpcId, entries)
+    : undefined;
   const desired = buildDesiredGroup({
     group: members.group,
     members: members.members,
@@ -135,6 +147,7 @@ async function reconcileInScope(
     placementProblems: members.problems,
     ...currentLoadBalancer(inventory, owner),
     ...(members.halt !== undefined ? { halt: members.halt } : {}),
+    ...(securityGroupLookup ? { securityGroupLookup } : {}),
   });
   const hash = computeStateHash([
     desired,
@@ -178,7 +191,7 @@ async function reconcileInScope(
     };
   }
   const stateTag = new StateTag(deps.aws.elbv2, currentLb);
-  const observed = await observeGroup(deps.aws, inventory, owner);
+  const observed = await observeGroup(deps.aws, inventory, owner, { desired, vpcId: deps.settings.vpcId });
   const plan = planGroup(desired, observed);
   // The ALB the plan keeps (same name, same scheme, this group's tags), if there is one.
   const keptArn = currentLb?.arn;
@@ -270,6 +283,7 @@ async function reconcileInScope(
   const pending = certificates.requests.length + certificates.pending.length > 0;
   const problems = [
     ...desired.problems,
+    ...(plan.problems ?? []),
     ...certificates.problems,
     ...certificateProblems,
     ...(dns?.problems ?? []),
@@ -289,7 +303,9 @@ async function reconcileInScope(
   const records = (dns?.records ?? []).map((r) => `${r.type} ${r.name}`);
   const done = { ...base, applied, other, records, problems, ...(hostname ? { hostname } : {}) };
   if (failure) return { ...done, disposition: failure.disposition, error: failure.message };
-  if (!pending && !desired.halt && desired.loadBalancer) {
+  // A plan that could not do everything (a target's security group unknown) leaves no fingerprint: the
+  // next pass reads and tries again.
+  if (!pending && !desired.halt && desired.loadBalancer && !plan.problems?.length) {
     const i = inventory.loadBalancers.findIndex((lb) => lb.arn === arn);
     const lb = inventory.loadBalancers[i];
     await stateTag.write(lb, hash);

@@ -7,6 +7,7 @@ import { type AwsClients, createAwsClients, destroyAwsClients } from "../aws/cli
 import { Ec2Port } from "../aws/ec2.ts";
 import { Elbv2Port } from "../aws/elbv2.ts";
 import { Route53Port } from "../aws/route53.ts";
+import { Wafv2Port } from "../aws/wafv2.ts";
 import type { Settings } from "../config/settings.ts";
 import { KubePort, loadKubeConfig } from "../kube/kube-port.ts";
 import { collectGroups } from "../model/collect-groups.ts";
@@ -50,6 +51,7 @@ export function createRuntime(settings: Settings, stats: CallStats = new CallSta
       ec2: new Ec2Port(clients.ec2),
       acm: new AcmPort(clients.acm),
       route53: new Route53Port(clients.route53),
+      wafv2: new Wafv2Port(clients.wafv2),
     },
     clients,
     stats,
