@@ -9,6 +9,7 @@ import {
 } from "@aws-sdk/client-elastic-load-balancing-v2";
 import type { V1Ingress } from "@kubernetes/client-node";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { hostOfRule } from "./support/alb-evaluator.ts";
 import { Scenario } from "./support/scenario.ts";
 import { awsClients } from "./support/testbed.ts";
 
@@ -59,8 +60,7 @@ async function rulesOfHostname(hostname: string | undefined): Promise<Rule[]> {
   return rules.filter((r) => !r.IsDefault).sort((a, b) => Number(a.Priority) - Number(b.Priority));
 }
 
-const hostOf = (r: Rule) =>
-  r.Conditions?.find((c) => c.Field === "host-header")?.HostHeaderConfig?.Values?.[0];
+const hostOf = (r: Rule) => hostOfRule(r);
 
 describe("an Ingress group shared by several Ingresses", () => {
   const s = new Scenario();

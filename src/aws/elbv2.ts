@@ -39,6 +39,7 @@ import type {
   DesiredTargetGroup,
   HealthCheck,
   RuleCondition,
+  RuleTransform,
   Target,
 } from "../model/desired.ts";
 import { TAG } from "../model/ownership.ts";
@@ -52,6 +53,7 @@ import type {
 import {
   fromSdkAction,
   fromSdkCondition,
+  fromSdkTransform,
   healthCheckOf,
   healthCheckParams,
   sortActions,
@@ -59,6 +61,7 @@ import {
   tagMap,
   toSdkAction,
   toSdkCondition,
+  toSdkTransform,
 } from "./elbv2-convert.ts";
 
 const TAG_BATCH = 20;
@@ -269,6 +272,9 @@ export class Elbv2Port {
             .map(fromSdkCondition)
             .filter((c): c is RuleCondition => c !== undefined),
           actions: sortActions(r.Actions).map(fromSdkAction),
+          transforms: (r.Transforms ?? [])
+            .map(fromSdkTransform)
+            .filter((t): t is RuleTransform => t !== undefined),
         });
       }
       marker = res.NextMarker;
@@ -445,6 +451,7 @@ export class Elbv2Port {
         Priority: input.priority,
         Conditions: input.conditions.map(toSdkCondition),
         Actions: input.actions.map((a, i) => toSdkAction(a, i + 1)),
+        ...(input.transforms?.length ? { Transforms: input.transforms.map(toSdkTransform) } : {}),
         Tags: tagList(input.tags),
       }),
     );
@@ -454,12 +461,19 @@ export class Elbv2Port {
     return arn;
   }
 
-  async modifyRule(ruleArn: string, input: RuleInput): Promise<void> {
+  /** Replaces a rule's conditions and actions; transforms are replaced when given, removed on `resetTransforms`. */
+  async modifyRule(ruleArn: string, input: RuleInput & { resetTransforms?: boolean }): Promise<void> {
+    const transforms = input.transforms?.length
+      ? { Transforms: input.transforms.map(toSdkTransform) }
+      : input.resetTransforms
+        ? { ResetTransforms: true }
+        : {};
     await this.client.send(
       new ModifyRuleCommand({
         RuleArn: ruleArn,
         Conditions: input.conditions.map(toSdkCondition),
         Actions: input.actions.map((a, i) => toSdkAction(a, i + 1)),
+        ...transforms,
       }),
     );
   }
@@ -490,6 +504,7 @@ export interface ListenerInput {
 export interface RuleInput {
   readonly conditions: readonly RuleCondition[];
   readonly actions: readonly ObservedAction[];
+  readonly transforms?: readonly RuleTransform[];
 }
 
 function listenerParams(input: ListenerInput) {

@@ -12,7 +12,12 @@ describe("checkAnnotationNames", () => {
     { name: "scheme", says: undefined },
     { name: "group.name", says: undefined },
     { name: "ssl-redirect", says: undefined },
-    { name: "actions.blue-green", says: "Gannet does not yet" },
+    { name: "actions.blue-green", says: undefined },
+    { name: "conditions.web", says: undefined },
+    { name: "transforms.web", says: undefined },
+    { name: "use-regex-path-match", says: undefined },
+    { name: "actions.", says: "unknown annotation" },
+    { name: "listener-attributes.HTTP-80", says: "Gannet does not yet" },
     { name: "wafv2-acl-arn", says: "Gannet does not yet" },
     { name: "shceme", says: "unknown annotation" },
   ])("$name", ({ name, says }) => {

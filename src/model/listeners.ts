@@ -3,8 +3,8 @@
 // or member order. As in AWS LBC, a member's rules go only to the listeners of its own listen ports. Within a listener a
 // condition set routed twice keeps its first route; later ones are dropped with a Problem (scope "rule").
 
-import type { ResolvedBackend, UnresolvedBackend } from "./backends.ts";
-import type { DesiredListener, DesiredRule, Problem, RuleAction, RuleCondition } from "./desired.ts";
+import type { RouteBackend } from "./backends.ts";
+import type { DesiredListener, DesiredRule, Problem, RuleAction } from "./desired.ts";
 import type { GroupMember, GroupSettings } from "./group-settings.ts";
 import { createProblem, objectKey } from "./problems.ts";
 import { compareSpecificity, type DefaultRoute, type Route } from "./routes.ts";
@@ -24,7 +24,7 @@ export interface BuildListenersInput {
   readonly defaultRoute?: DefaultRoute;
   readonly settings: GroupSettings;
   /** The action a route's backend turns into (forward, or a fixed 503). */
-  readonly actionOf: (backend: ResolvedBackend | UnresolvedBackend) => RuleAction;
+  readonly actionOf: (backend: RouteBackend) => RuleAction;
 }
 
 /** Builds the listeners sorted by port, rules ordered 0..N-1 within each. */
@@ -60,7 +60,7 @@ export function buildListeners(input: BuildListenersInput): {
             createProblem({
               ingress: route.source.ingress,
               field: route.source.field,
-              value: describeConditions(route.conditions),
+              value: describeRoute(route),
               message: `duplicate host/path, already routed by ${first.source.ingress} ${first.source.field}; this path is dropped: remove one of them`,
               scope: "rule",
             }),
@@ -72,6 +72,7 @@ export function buildListeners(input: BuildListenersInput): {
           order: rules.length,
           conditions: route.conditions,
           actions: [input.actionOf(route.backend)],
+          ...(route.transforms ? { transforms: route.transforms } : {}),
           source: route.source,
         });
       }
@@ -89,9 +90,13 @@ export function buildListeners(input: BuildListenersInput): {
   return { listeners, problems };
 }
 
-/** `host path-patterns` of a route, for Problems. */
-function describeConditions(conditions: readonly RuleCondition[]): string {
-  return conditions
-    .map((c) => `${c.field}=${c.values.map((v) => (typeof v === "string" ? v : v.value)).join(",")}`)
+/** `host-header=<host> path-pattern=<patterns> …` of a route, for Problems (the host as the Ingress writes it). */
+function describeRoute(route: Route): string {
+  return route.conditions
+    .map((c) => {
+      if (c.field === "host-header" && route.host !== undefined) return `host-header=${route.host}`;
+      const values = "regexValues" in c && c.regexValues ? c.regexValues : c.values;
+      return `${c.field}=${values.map((v) => (typeof v === "string" ? v : v.value)).join(",")}`;
+    })
     .join(" ");
 }

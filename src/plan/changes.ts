@@ -9,6 +9,7 @@ import type {
   HealthCheck,
   RuleAction,
   RuleCondition,
+  RuleTransform,
   Target,
 } from "../model/desired.ts";
 
@@ -89,6 +90,10 @@ export type Change =
       readonly port: number;
       readonly conditions: readonly RuleCondition[];
       readonly actions: readonly RuleAction[];
+      /** Replace the rule's transforms with these; empty with `resetTransforms` removes them. */
+      readonly transforms: readonly RuleTransform[];
+      /** True when the rule has transforms and should have none (ModifyRule's ResetTransforms). */
+      readonly resetTransforms: boolean;
     }
   | {
       readonly kind: "setRulePriorities";
@@ -101,6 +106,7 @@ export type Change =
       readonly priority: number;
       readonly conditions: readonly RuleCondition[];
       readonly actions: readonly RuleAction[];
+      readonly transforms: readonly RuleTransform[];
     };
 
 /** The kinds of change, for counting. */
@@ -108,11 +114,13 @@ export type ChangeKind = Change["kind"];
 
 function conditionText(conditions: readonly RuleCondition[]): string {
   return conditions
-    .map((c) =>
-      c.field === "http-header"
-        ? `${c.headerName}=${c.values.join("|")}`
-        : `${c.field}=${JSON.stringify(c.values)}`,
-    )
+    .map((c) => {
+      const values =
+        "regexValues" in c && c.regexValues?.length ? c.regexValues.map((r) => `~${r}`) : c.values;
+      return c.field === "http-header"
+        ? `${c.headerName}=${values.join("|")}`
+        : `${c.field}=${JSON.stringify(values)}`;
+    })
     .join(" ");
 }
 
