@@ -60,18 +60,13 @@ const UNSUPPORTED: readonly [RegExp, string][] = [
 ];
 
 /**
- * Why AWS would refuse `pattern` as a rule regex, or undefined when it is acceptable: too long, not a
- * regular expression, or using a construct AWS does not support.
+ * Why AWS would refuse `pattern` as a rule regex, or undefined when it is acceptable: too long, using a
+ * construct AWS does not support, or not a regular expression (JavaScript's grammar: AWS documents none).
  */
 export function checkAlbRegex(pattern: string, maxLength: number): string | undefined {
   if (pattern === "") return "must not be empty";
   if (pattern.length > maxLength)
     return `is ${pattern.length} characters long; AWS accepts at most ${maxLength}`;
-  try {
-    new RegExp(pattern);
-  } catch (err) {
-    return `is not a regular expression (${err instanceof Error ? err.message : String(err)})`;
-  }
   let inClass = false;
   for (let i = 0; i < pattern.length; i++) {
     const c = pattern[i];
@@ -94,6 +89,12 @@ export function checkAlbRegex(pattern: string, maxLength: number): string | unde
     }
     const hit = UNSUPPORTED.find(([re]) => re.test(pattern.slice(i)));
     if (hit) return `uses ${hit[1]}, which ALB regexes do not support`;
+  }
+  try {
+    new RegExp(pattern);
+  } catch (err) {
+    // AWS documents no grammar beyond what it refuses; Gannet checks with JavaScript's.
+    return `is not a regular expression (${err instanceof Error ? err.message : String(err)})`;
   }
   return undefined;
 }
