@@ -1,5 +1,6 @@
 // The README's examples on the real testbed: every example host and path reaches the pod IPs of the
-// backend the Ingress names, through the rules read back from the ALB; deleting them leaves nothing.
+// backend the Ingress names (or the action its actions.<name> annotation says), through the rules read
+// back from the ALB; deleting them leaves nothing.
 
 import { DescribeSecurityGroupsCommand } from "@aws-sdk/client-ec2";
 import {
@@ -13,7 +14,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { applyManifests, readManifests } from "../src/kube/apply-manifests.ts";
 import type { EndpointSlice, Ingress, IngressBackend } from "../src/model/kube-objects.ts";
 import { TAG } from "../src/model/ownership.ts";
-import { evaluateListener, forwardTarget } from "./support/alb-evaluator.ts";
+import { type AlbRequest, evaluateListener, forwardTargets } from "./support/alb-evaluator.ts";
 import { Scenario } from "./support/scenario.ts";
 import { awsClients } from "./support/testbed.ts";
 
@@ -27,6 +28,9 @@ function sampleRequestPath(path: string, pathType: string): string {
   return path.replace(/\*/g, "sample");
 }
 
+/** What a request reached: the ready pod IPs of each target group forwarded to, or a status. */
+type Reached = { forward: string[][] } | { redirect: string } | { fixed: string };
+
 describe("the examples on the real testbed", () => {
   const s = new Scenario();
   const objects = readManifests(new URL("../examples", import.meta.url).pathname)
@@ -35,8 +39,7 @@ describe("the examples on the real testbed", () => {
   const ingresses = objects.filter((o) => o.kind === "Ingress") as unknown as Ingress[];
   const slices = objects.filter((o) => o.kind === "EndpointSlice") as unknown as EndpointSlice[];
 
-  function readyIps(backend: IngressBackend | undefined): string[] {
-    const service = backend?.service?.name;
+  function readyIps(service: string | undefined): string[] {
     return slices
       .filter((sl) => sl.metadata.labels?.["kubernetes.io/service-name"] === service)
       .flatMap((sl) =>
@@ -45,7 +48,38 @@ describe("the examples on the real testbed", () => {
       .sort();
   }
 
-  async function routeOf(hostname: string | undefined, host: string, path: string): Promise<string[]> {
+  /** What a backend answers: the ready pod IPs of each target group it forwards to, or its fixed status. */
+  function expectedOf(ingress: Ingress, backend: IngressBackend | undefined): Reached {
+    const name = backend?.service?.name;
+    if (backend?.service?.port.name !== "use-annotation") return { forward: [readyIps(name)] };
+    const action = JSON.parse(
+      ingress.metadata.annotations?.[`alb.ingress.kubernetes.io/actions.${name}`] ?? "{}",
+    );
+    if (action.type === "redirect") return { redirect: action.redirectConfig.statusCode };
+    if (action.type === "fixed-response") return { fixed: action.fixedResponseConfig.statusCode };
+    return {
+      forward: (action.forwardConfig?.targetGroups ?? []).map((t: { serviceName: string }) =>
+        readyIps(t.serviceName),
+      ),
+    };
+  }
+
+  /** The headers a path's conditions annotation asks for (its http-header conditions' first values). */
+  function headersOf(ingress: Ingress, backend: IngressBackend | undefined): Record<string, string> {
+    const raw =
+      ingress.metadata.annotations?.[`alb.ingress.kubernetes.io/conditions.${backend?.service?.name}`];
+    const conditions: { field: string; httpHeaderConfig?: { httpHeaderName: string; values?: string[] } }[] =
+      raw ? JSON.parse(raw) : [];
+    return Object.fromEntries(
+      conditions.flatMap((c) =>
+        c.field === "http-header" && c.httpHeaderConfig?.values?.[0]
+          ? [[c.httpHeaderConfig.httpHeaderName, c.httpHeaderConfig.values[0]]]
+          : [],
+      ),
+    );
+  }
+
+  async function routeOf(hostname: string | undefined, request: AlbRequest): Promise<Reached> {
     const lbs = (await aws.elbv2.send(new DescribeLoadBalancersCommand({}))).LoadBalancers ?? [];
     const lb = lbs.find((l) => l.DNSName === hostname);
     const listeners =
@@ -57,10 +91,16 @@ describe("the examples on the real testbed", () => {
     const rules =
       (await aws.elbv2.send(new DescribeRulesCommand({ ListenerArn: served?.ListenerArn ?? "" }))).Rules ??
       [];
-    const tg = forwardTarget(evaluateListener(rules, { host, path }));
-    if (!tg) return [];
-    const health = await aws.elbv2.send(new DescribeTargetHealthCommand({ TargetGroupArn: tg }));
-    return (health.TargetHealthDescriptions ?? []).map((d) => d.Target?.Id ?? "").sort();
+    const actions = evaluateListener(rules, request);
+    const a = actions[0];
+    if (a?.Type === "redirect") return { redirect: a.RedirectConfig?.StatusCode ?? "" };
+    if (a?.Type === "fixed-response") return { fixed: a.FixedResponseConfig?.StatusCode ?? "" };
+    const forward: string[][] = [];
+    for (const t of forwardTargets(actions)) {
+      const health = await aws.elbv2.send(new DescribeTargetHealthCommand({ TargetGroupArn: t.arn }));
+      forward.push((health.TargetHealthDescriptions ?? []).map((d) => d.Target?.Id ?? "").sort());
+    }
+    return { forward };
   }
 
   beforeAll(async () => {
@@ -91,14 +131,17 @@ describe("the examples on the real testbed", () => {
       for (const rule of ingress.spec.rules ?? []) {
         for (const p of rule.http?.paths ?? []) {
           const path = sampleRequestPath(p.path ?? "/", p.pathType);
-          const reached = await routeOf(hostname, rule.host ?? "any.gannet.example.com", path);
-          expect(reached, `${ingress.metadata.name} ${rule.host}${path}`).toEqual(readyIps(p.backend));
+          const host = rule.host ?? "any.gannet.example.com";
+          const reached = await routeOf(hostname, { host, path, headers: headersOf(ingress, p.backend) });
+          expect(reached, `${ingress.metadata.name} ${rule.host}${path}`).toEqual(
+            expectedOf(ingress, p.backend),
+          );
         }
       }
       if (ingress.spec.defaultBackend) {
-        const reached = await routeOf(hostname, "unknown-host.example.org", "/nowhere");
+        const reached = await routeOf(hostname, { host: "unknown-host.example.org", path: "/nowhere" });
         expect(reached, `${ingress.metadata.name} default backend`).toEqual(
-          readyIps(ingress.spec.defaultBackend),
+          expectedOf(ingress, ingress.spec.defaultBackend),
         );
       }
     }
