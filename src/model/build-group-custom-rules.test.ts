@@ -269,3 +269,25 @@ describe("a member's bad rule annotations never touch another member", () => {
     expect(together.problems.every((p) => p.ingress === `${NS}/app` && p.scope === "rule")).toBe(true);
   });
 });
+
+describe("actions.<name>: a target group named twice", () => {
+  it("keeps the first entry and reports the second (AWS refuses duplicates)", () => {
+    const action = JSON.stringify({
+      type: "forward",
+      forwardConfig: {
+        targetGroups: [
+          { serviceName: "stable", servicePort: 80, weight: 1 },
+          { serviceName: "stable", servicePort: "80", weight: 2 },
+        ],
+      },
+    });
+    const desired = build([member([path("/", "Prefix", use("split"))], { "actions.split": action })]);
+
+    expect(desired.listeners[0]?.rules[0]?.actions).toEqual([
+      { type: "forward", targetGroups: [{ targetGroup: `${NS}/stable:80`, weight: 1 }] },
+    ]);
+    expect(desired.problems.map((p) => p.field)).toEqual([
+      `${field("actions.split")}.forwardConfig.targetGroups[1]`,
+    ]);
+  });
+});

@@ -86,10 +86,34 @@ export function resolveRouteBackend(
   a.members.forEach((m, i) => {
     const weight = m.weight ?? 1;
     if ("targetGroupArn" in m) {
-      targets.push({ targetGroupArn: m.targetGroupArn, weight });
+      if (targets.some((t) => "targetGroupArn" in t && t.targetGroupArn === m.targetGroupArn)) {
+        problems.push(
+          createProblem({
+            ingress: key,
+            field: `${annotationField(`actions.${name}`)}.forwardConfig.targetGroups[${i}].targetGroupARN`,
+            value: m.targetGroupArn,
+            message:
+              "names this target group a second time; this entry is left out: list each target group once",
+            scope: "rule",
+          }),
+        );
+      } else targets.push({ targetGroupArn: m.targetGroupArn, weight });
       return;
     }
     const found = findServicePort(ingress.metadata.namespace, m.serviceName, m.servicePort, services);
+    if (found.ok && targets.some((t) => "backend" in t && t.backend.key === found.key)) {
+      // AWS refuses a forward that names a target group twice.
+      problems.push(
+        createProblem({
+          ingress: key,
+          field: `${annotationField(`actions.${name}`)}.forwardConfig.targetGroups[${i}]`,
+          value: `${m.serviceName}:${m.servicePort}`,
+          message: `names Service port ${found.key} a second time; this entry is left out: list each target group once`,
+          scope: "rule",
+        }),
+      );
+      return;
+    }
     if (found.ok) {
       targets.push({ backend: { kind: "service", ...found }, weight });
       return;

@@ -124,6 +124,10 @@ function conditionText(conditions: readonly RuleCondition[]): string {
     .join(" ");
 }
 
+function transformText(transforms: readonly RuleTransform[] | undefined): string {
+  return transforms?.length ? ` (${transforms.map((t) => t.type).join(", ")})` : "";
+}
+
 /** One human line for a change, as `gannet plan` prints it. */
 export function describeChange(c: Change): string {
   switch (c.kind) {
@@ -168,11 +172,11 @@ export function describeChange(c: Change): string {
     case "deleteRule":
       return `delete rule ${c.priority} on listener ${c.port}`;
     case "modifyRule":
-      return `update rule on listener ${c.port}: ${conditionText(c.conditions)}`;
+      return `update rule on listener ${c.port}: ${conditionText(c.conditions)}${transformText(c.transforms)}`;
     case "setRulePriorities":
       return `reorder ${c.priorities.length} rule(s) on listener ${c.port}`;
     case "createRule":
-      return `create rule ${c.priority} on listener ${c.port}: ${conditionText(c.conditions)}`;
+      return `create rule ${c.priority} on listener ${c.port}: ${conditionText(c.conditions)}${transformText(c.transforms)}`;
   }
 }
 
