@@ -3,17 +3,14 @@
 // service name, or the action name when its port is `use-annotation`.
 
 import type { z } from "zod";
+import { type ActionAnnotation, actionSchema } from "./action-schema.ts";
+import { conditionsSchema } from "./condition-schema.ts";
 import type { Problem, RuleCondition, RuleTransform } from "./desired.ts";
 import { type JsonRead, readJsonAnnotation } from "./json-annotation.ts";
 import type { Ingress } from "./kube-objects.ts";
 import { ANNOTATION_PREFIX, annotationField, compareStrings, createProblem, objectKey } from "./problems.ts";
-import {
-  type ActionAnnotation,
-  actionSchema,
-  conditionsSchema,
-  RULE_ANNOTATION_KEYS,
-  transformsSchema,
-} from "./rule-annotation-schemas.ts";
+import { RULE_ANNOTATION_KEYS } from "./rule-annotation-schemas.ts";
+import { transformsSchema } from "./transform-schema.ts";
 
 /** The three per-backend annotation kinds (each is a name prefix). */
 export const RULE_ANNOTATION_PREFIXES = ["actions.", "conditions.", "transforms."] as const;
