@@ -1,9 +1,10 @@
 // actions.<name>, conditions.<name> and transforms.<name> on the real testbed: an Ingress with a weighted
 // canary (two Services, stickiness), a redirect, a fixed response, a forward to a target group Gannet
-// does not own, a path narrowed by a header and a query string with a URL rewrite, and a one-label
-// wildcard host. The rules read back from LocalStack equal the desired ones field by field, requests
-// reach what the Ingress says through the evaluator (under both readings of AWS's regex rules), a
-// second pass changes nothing, and deleting the Ingress leaves the foreign target group alone.
+// does not own, a path narrowed by a header and a query string with a URL rewrite, one narrowed by
+// source IP and method, and a one-label wildcard host. The rules read back from LocalStack equal the
+// desired ones field by field, requests reach what the Ingress says through the evaluator (under both
+// readings of AWS's regex rules), a second pass changes nothing, and deleting the Ingress leaves the
+// foreign target group alone.
 
 import { DescribeSubnetsCommand } from "@aws-sdk/client-ec2";
 import {
@@ -27,7 +28,10 @@ import { Scenario } from "./support/scenario.ts";
 import { awsClients, uniqueSuffix } from "./support/testbed.ts";
 
 const aws = awsClients();
-const HOST = "app.gannet.example.com";
+// Hosts of this run only: the hosted zone is shared, and another test's records must not meet ours.
+const RUN = uniqueSuffix();
+const HOST = `app-${RUN}.gannet.example.com`;
+const WILD = `w${RUN}.gannet.example.com`;
 
 const use = (name: string) => ({ service: { name, port: { name: "use-annotation" } } });
 const svc = (name: string) => ({ service: { name, port: { number: 80 } } });
@@ -60,6 +64,10 @@ function shopIngress(externalArn: string): V1Ingress {
           { field: "http-header", httpHeaderConfig: { httpHeaderName: "X-Api-Version", values: ["v2"] } },
           { field: "query-string", queryStringConfig: { values: [{ key: "beta", value: "1" }] } },
         ]),
+        "alb.ingress.kubernetes.io/conditions.admin": JSON.stringify([
+          { field: "source-ip", sourceIpConfig: { values: ["10.0.0.0/8"] } },
+          { field: "http-request-method", httpRequestMethodConfig: { values: ["GET", "HEAD"] } },
+        ]),
         "alb.ingress.kubernetes.io/transforms.api": JSON.stringify([
           { type: "url-rewrite", urlRewriteConfig: { rewrites: [{ regex: "^/api/(.*)$", replace: "/$1" }] } },
         ]),
@@ -77,11 +85,12 @@ function shopIngress(externalArn: string): V1Ingress {
               { path: "/maintenance", pathType: "Exact", backend: use("maintenance") },
               { path: "/legacy", pathType: "Prefix", backend: use("legacy") },
               { path: "/api", pathType: "Prefix", backend: svc("api") },
+              { path: "/admin", pathType: "Exact", backend: svc("admin") },
             ],
           },
         },
         {
-          host: "*.wild.gannet.example.com",
+          host: `*.${WILD}`,
           http: { paths: [{ path: "/", pathType: "Prefix", backend: svc("stable") }] },
         },
       ],
@@ -133,6 +142,7 @@ describe("custom actions, conditions and transforms on the real testbed", () => 
     await s.putBackend({ name: "stable", ready: ["10.30.1.10", "10.30.1.11"] });
     await s.putBackend({ name: "canary", ready: ["10.30.2.10"] });
     await s.putBackend({ name: "api", ready: ["10.30.3.10"] });
+    await s.putBackend({ name: "admin", ready: ["10.30.4.10"] });
   });
   afterAll(async () => {
     s.tearDown();
@@ -177,7 +187,7 @@ describe("custom actions, conditions and transforms on the real testbed", () => 
 
     // And the parts this test is about, spelled out.
     const all = JSON.stringify(rules);
-    expect(all).toContain('"RegexValues":["^[aA][pP][pP]\\\\.');
+    expect(all).toContain('"RegexValues":["^[aA][pP][pP]-');
     expect(all).toContain('"HttpHeaderName":"X-Api-Version"');
     expect(all).toContain('{"Key":"beta","Value":"1"}');
     expect(all).toContain('"Path":"/new/#{path}"');
@@ -217,7 +227,7 @@ describe("custom actions, conditions and transforms on the real testbed", () => 
     const api = { type: "forward", targets: [{ key: `${ns}/api:80`, weight: 1, ips: ["10.30.3.10"] }] };
 
     expect(await route({ host: HOST, path: "/" })).toEqual(weighted);
-    expect(await route({ host: "APP.gannet.example.com:8080", path: "/cart" })).toEqual(weighted);
+    expect(await route({ host: `${HOST.toUpperCase()}:8080`, path: "/cart" })).toEqual(weighted);
     expect(await route({ host: HOST, path: "/old/page" })).toMatchObject({
       type: "redirect",
       redirect: { StatusCode: "HTTP_301", Host: "#{host}", Path: "/new/#{path}" },
@@ -235,11 +245,19 @@ describe("custom actions, conditions and transforms on the real testbed", () => 
     expect(await route({ host: HOST, path: "/api/users", ...v2 })).toEqual(api);
     expect(await route({ host: HOST, path: "/api/users", headers: v2.headers })).toEqual(weighted);
     expect(await route({ host: HOST, path: "/api/users", query: v2.query })).toEqual(weighted);
-    expect(await route({ host: "x.wild.gannet.example.com", path: "/" })).toEqual({
+    const admin = { type: "forward", targets: [{ key: `${ns}/admin:80`, weight: 1, ips: ["10.30.4.10"] }] };
+    expect(await route({ host: HOST, path: "/admin", sourceIp: "10.1.2.3", method: "HEAD" })).toEqual(admin);
+    expect(await route({ host: HOST, path: "/admin", sourceIp: "192.0.2.7", method: "GET" })).toEqual(
+      weighted,
+    );
+    expect(await route({ host: HOST, path: "/admin", sourceIp: "10.1.2.3", method: "POST" })).toEqual(
+      weighted,
+    );
+    expect(await route({ host: `x.${WILD}`, path: "/" })).toEqual({
       type: "forward",
       targets: [{ key: `${ns}/stable:80`, weight: 1, ips: ["10.30.1.10", "10.30.1.11"] }],
     });
-    expect(await route({ host: "a.b.wild.gannet.example.com", path: "/" })).toMatchObject({
+    expect(await route({ host: `a.b.${WILD}`, path: "/" })).toMatchObject({
       type: "fixed-response",
       fixed: { StatusCode: "404" },
     });
