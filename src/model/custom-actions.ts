@@ -71,14 +71,8 @@ export function resolveRouteBackend(
   }
   const a = action.value;
   if (a.type !== "forward") {
-    const { type: _, ...rest } = a;
-    const resolved: ActionBackend = {
-      ok: true,
-      kind: "action",
-      name,
-      action: { type: a.type, ...rest } as ActionBackend["action"],
-    };
-    return { backend: resolved, problems: action.warnings };
+    // Fixed responses and redirects are already in the model's shape.
+    return { backend: { ok: true, kind: "action", name, action: a }, problems: action.warnings };
   }
   const problems: Problem[] = [...action.warnings];
   const targets: ForwardTarget[] = [];
