@@ -35,7 +35,7 @@ describe("the examples on the real testbed", () => {
   const s = new Scenario();
   const objects = readManifests(new URL("../examples", import.meta.url).pathname)
     .filter((o) => o.kind !== "Namespace" && o.kind !== "IngressClass")
-    .map((o) => ({ ...o, metadata: { ...o.metadata, namespace: s.namespace } }) as KubernetesObject);
+    .map((o) => ({ ...o, metadata: inTestNamespace(o.metadata ?? {}, s.namespace) }) as KubernetesObject);
   const ingresses = objects.filter((o) => o.kind === "Ingress") as unknown as Ingress[];
   const slices = objects.filter((o) => o.kind === "EndpointSlice") as unknown as EndpointSlice[];
 
@@ -169,6 +169,19 @@ describe("the examples on the real testbed", () => {
     for (const ingress of ingresses) expect(await s.getIngress(ingress.metadata.name)).toBeUndefined();
   });
 });
+
+/**
+ * An example's metadata moved to the test's namespace. Explicit groups get the namespace as a suffix:
+ * the API server is shared, and `gannet dev` may run the examples' own group `shop` in
+ * gannet-examples, which this test must neither join nor wait for.
+ */
+function inTestNamespace(metadata: KubernetesObject["metadata"] & object, namespace: string) {
+  const group = metadata.annotations?.["alb.ingress.kubernetes.io/group.name"];
+  const annotations = group
+    ? { ...metadata.annotations, "alb.ingress.kubernetes.io/group.name": `${group}-${namespace}` }
+    : metadata.annotations;
+  return { ...metadata, namespace, ...(annotations ? { annotations } : {}) };
+}
 
 /** Group keys of the examples, so deleted groups are reconciled even once no member is live. */
 function groupKeysOf(ingresses: readonly Ingress[]): string[] {
