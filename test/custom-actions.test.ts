@@ -11,7 +11,6 @@ import {
   CreateTargetGroupCommand,
   DeleteTargetGroupCommand,
   DescribeListenersCommand,
-  DescribeLoadBalancersCommand,
   DescribeRulesCommand,
   DescribeTagsCommand,
   DescribeTargetHealthCommand,
@@ -25,7 +24,7 @@ import type { DesiredRule } from "../src/model/desired.ts";
 import { toObservedAction } from "../src/plan/compare.ts";
 import { type AlbRequest, evaluateListener, forwardTargets } from "./support/alb-evaluator.ts";
 import { Scenario } from "./support/scenario.ts";
-import { awsClients, uniqueSuffix } from "./support/testbed.ts";
+import { allLoadBalancers, awsClients, uniqueSuffix } from "./support/testbed.ts";
 
 const aws = awsClients();
 // Hosts of this run only: the hosted zone is shared, and another test's records must not meet ours.
@@ -99,7 +98,7 @@ function shopIngress(externalArn: string): V1Ingress {
 }
 
 async function listenerRules(hostname: string | undefined): Promise<Rule[]> {
-  const lbs = (await aws.elbv2.send(new DescribeLoadBalancersCommand({}))).LoadBalancers ?? [];
+  const lbs = await allLoadBalancers(aws.elbv2);
   const lb = lbs.find((l) => l.DNSName === hostname);
   const listeners =
     (await aws.elbv2.send(new DescribeListenersCommand({ LoadBalancerArn: lb?.LoadBalancerArn ?? "" })))

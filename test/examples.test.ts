@@ -5,7 +5,6 @@
 import { DescribeSecurityGroupsCommand } from "@aws-sdk/client-ec2";
 import {
   DescribeListenersCommand,
-  DescribeLoadBalancersCommand,
   DescribeRulesCommand,
   DescribeTargetHealthCommand,
 } from "@aws-sdk/client-elastic-load-balancing-v2";
@@ -16,7 +15,7 @@ import type { EndpointSlice, Ingress, IngressBackend } from "../src/model/kube-o
 import { TAG } from "../src/model/ownership.ts";
 import { type AlbRequest, evaluateListener, forwardTargets } from "./support/alb-evaluator.ts";
 import { Scenario } from "./support/scenario.ts";
-import { awsClients } from "./support/testbed.ts";
+import { allLoadBalancers, awsClients } from "./support/testbed.ts";
 
 const aws = awsClients();
 const EXAMPLE_NAMESPACE = "gannet-examples";
@@ -80,7 +79,7 @@ describe("the examples on the real testbed", () => {
   }
 
   async function routeOf(hostname: string | undefined, request: AlbRequest): Promise<Reached> {
-    const lbs = (await aws.elbv2.send(new DescribeLoadBalancersCommand({}))).LoadBalancers ?? [];
+    const lbs = await allLoadBalancers(aws.elbv2);
     const lb = lbs.find((l) => l.DNSName === hostname);
     const listeners =
       (await aws.elbv2.send(new DescribeListenersCommand({ LoadBalancerArn: lb?.LoadBalancerArn ?? "" })))
