@@ -24,7 +24,7 @@ import type { V1Ingress } from "@kubernetes/client-node";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { TAG } from "../src/model/ownership.ts";
 import { Scenario } from "./support/scenario.ts";
-import { awsClients, uniqueSuffix } from "./support/testbed.ts";
+import { allLoadBalancers, awsClients, uniqueSuffix } from "./support/testbed.ts";
 import { Wafv2Recorder } from "./support/wafv2-recorder.ts";
 
 const aws = awsClients();
@@ -79,7 +79,7 @@ describe("load balancer and target group annotations on the real testbed", () =>
   });
 
   async function loadBalancer(): Promise<LoadBalancer | undefined> {
-    const all = (await aws.elbv2.send(new DescribeLoadBalancersCommand({}))).LoadBalancers ?? [];
+    const all = await allLoadBalancers(aws.elbv2);
     const hostname = (await s.getIngress("app"))?.status?.loadBalancer?.ingress?.[0]?.hostname;
     return all.find((l) => l.DNSName === hostname);
   }

@@ -16,7 +16,7 @@ import type { V1Ingress } from "@kubernetes/client-node";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { ReconcileOutcome } from "../src/reconcile/reconcile-group.ts";
 import { Scenario } from "./support/scenario.ts";
-import { awsClients } from "./support/testbed.ts";
+import { allLoadBalancers, awsClients } from "./support/testbed.ts";
 
 const aws = awsClients();
 const P = "alb.ingress.kubernetes.io/";
@@ -241,9 +241,7 @@ describe("each supported annotation, read back from AWS", () => {
     const name = slug(c.name);
     const outcome = outcomes.find((o) => o.group === `${s.namespace}/${name}`);
     expect(outcome?.error).toBeUndefined();
-    const lb = (await aws.elbv2.send(new DescribeLoadBalancersCommand({}))).LoadBalancers?.find(
-      (l) => l.DNSName === outcome?.hostname,
-    );
+    const lb = (await allLoadBalancers(aws.elbv2))?.find((l) => l.DNSName === outcome?.hostname);
     if (!lb?.LoadBalancerArn) throw new Error(`no ALB for ${name}`);
     const arn = lb.LoadBalancerArn;
     const tagList = (await aws.elbv2.send(new DescribeTagsCommand({ ResourceArns: [arn] })))

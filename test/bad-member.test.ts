@@ -11,8 +11,9 @@ import {
 } from "@aws-sdk/client-elastic-load-balancing-v2";
 import type { V1Ingress } from "@kubernetes/client-node";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { hostOfRule } from "./support/alb-evaluator.ts";
 import { Scenario } from "./support/scenario.ts";
-import { awsClients } from "./support/testbed.ts";
+import { allLoadBalancers, awsClients } from "./support/testbed.ts";
 
 const aws = awsClients();
 const DOMAIN = "gannet.example.com";
@@ -68,7 +69,7 @@ describe("a bad member inside a group of healthy ones", () => {
           []),
       );
     const key = (r: Rule) =>
-      `${r.Conditions?.find((c) => c.Field === "host-header")?.HostHeaderConfig?.Values?.join(",")} ${r.Conditions?.find((c) => c.Field === "path-pattern")?.PathPatternConfig?.Values?.join(",")}`;
+      `${hostOfRule(r)} ${r.Conditions?.find((c) => c.Field === "path-pattern")?.PathPatternConfig?.Values?.join(",")}`;
     return new Map(all.filter((r) => !r.IsDefault).map((r) => [key(r), JSON.stringify(r.Actions)]));
   }
   const warnings = async (name: string) =>
@@ -93,9 +94,8 @@ describe("a bad member inside a group of healthy ones", () => {
     const { outcomes } = await s.reconcile();
     expect(outcomes.map((o) => o.error)).toEqual([undefined]);
     lbArn =
-      (await aws.elbv2.send(new DescribeLoadBalancersCommand({}))).LoadBalancers?.find(
-        (l) => l.DNSName === outcomes[0]?.hostname,
-      )?.LoadBalancerArn ?? "";
+      (await allLoadBalancers(aws.elbv2))?.find((l) => l.DNSName === outcomes[0]?.hostname)
+        ?.LoadBalancerArn ?? "";
     before = await rules();
   });
   afterAll(() => s.tearDown());
@@ -131,7 +131,7 @@ describe("a bad member inside a group of healthy ones", () => {
 
     // Assess: same ALB (the held scheme did not replace it), bad members' rules as they were.
     expect(outcomes.map((o) => o.error)).toEqual([undefined]);
-    const lbs = (await aws.elbv2.send(new DescribeLoadBalancersCommand({}))).LoadBalancers ?? [];
+    const lbs = await allLoadBalancers(aws.elbv2);
     expect(lbs.find((l) => l.LoadBalancerArn === lbArn)?.Scheme).toBe("internet-facing");
     expect(outcomes[0]?.hostname).toBe(lbs.find((l) => l.LoadBalancerArn === lbArn)?.DNSName);
     const after = await rules();
@@ -181,7 +181,7 @@ describe("a bad member inside a group of healthy ones", () => {
     expect(outcomes.map((o) => o.error)).toEqual([undefined]);
     const after = await rules();
     expect(after.get(`epsilon.${DOMAIN} /*`)).not.toBe(before.get(`epsilon.${DOMAIN} /*`));
-    const lbs = (await aws.elbv2.send(new DescribeLoadBalancersCommand({}))).LoadBalancers ?? [];
+    const lbs = await allLoadBalancers(aws.elbv2);
     expect(lbs.some((l) => l.LoadBalancerArn === lbArn)).toBe(true);
   });
 
@@ -192,7 +192,7 @@ describe("a bad member inside a group of healthy ones", () => {
     const { outcomes } = await s.reconcile([group]);
 
     expect(outcomes.map((o) => o.error)).toEqual([undefined]);
-    const lbs = (await aws.elbv2.send(new DescribeLoadBalancersCommand({}))).LoadBalancers ?? [];
+    const lbs = await allLoadBalancers(aws.elbv2);
     expect(lbs.some((l) => l.LoadBalancerArn === lbArn)).toBe(false);
   });
 });
@@ -246,7 +246,7 @@ describe("a group whose every member is invalid", () => {
     ]);
     expect(totals.mutating).toBe(0);
     expect(await s.getIngress("two")).toBeUndefined();
-    const lbs = (await aws.elbv2.send(new DescribeLoadBalancersCommand({}))).LoadBalancers ?? [];
+    const lbs = await allLoadBalancers(aws.elbv2);
     expect(lbs.some((l) => l.DNSName === hostname)).toBe(true);
   });
 

@@ -1,10 +1,10 @@
 // The README's examples on the real testbed: every example host and path reaches the pod IPs of the
-// backend the Ingress names, through the rules read back from the ALB; deleting them leaves nothing.
+// backend the Ingress names (or the action its actions.<name> annotation says), through the rules read
+// back from the ALB; deleting them leaves nothing.
 
 import { DescribeSecurityGroupsCommand } from "@aws-sdk/client-ec2";
 import {
   DescribeListenersCommand,
-  DescribeLoadBalancersCommand,
   DescribeRulesCommand,
   DescribeTargetHealthCommand,
 } from "@aws-sdk/client-elastic-load-balancing-v2";
@@ -13,9 +13,9 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { applyManifests, readManifests } from "../src/kube/apply-manifests.ts";
 import type { EndpointSlice, Ingress, IngressBackend } from "../src/model/kube-objects.ts";
 import { TAG } from "../src/model/ownership.ts";
-import { evaluateListener, forwardTarget } from "./support/alb-evaluator.ts";
+import { type AlbRequest, evaluateListener, forwardTargets } from "./support/alb-evaluator.ts";
 import { Scenario } from "./support/scenario.ts";
-import { awsClients } from "./support/testbed.ts";
+import { allLoadBalancers, awsClients } from "./support/testbed.ts";
 
 const aws = awsClients();
 const EXAMPLE_NAMESPACE = "gannet-examples";
@@ -27,31 +27,18 @@ function sampleRequestPath(path: string, pathType: string): string {
   return path.replace(/\*/g, "sample");
 }
 
+/** What a request reached: the ready pod IPs of each target group forwarded to, or a status. */
+type Reached = { forward: string[][] } | { redirect: string } | { fixed: string };
+
 describe("the examples on the real testbed", () => {
   const s = new Scenario();
   const objects = readManifests(new URL("../examples", import.meta.url).pathname)
     .filter((o) => o.kind !== "Namespace" && o.kind !== "IngressClass")
-    .map((o) => ({ ...o, metadata: { ...o.metadata, namespace: s.namespace } }) as KubernetesObject)
-    .map(withUniqueGroup);
+    .map((o) => ({ ...o, metadata: inTestNamespace(o.metadata ?? {}, s.namespace) }) as KubernetesObject);
   const ingresses = objects.filter((o) => o.kind === "Ingress") as unknown as Ingress[];
   const slices = objects.filter((o) => o.kind === "EndpointSlice") as unknown as EndpointSlice[];
 
-  // Group names are cluster-wide: `npm run dev` may hold the examples' own groups in the same API server.
-  function withUniqueGroup(o: KubernetesObject): KubernetesObject {
-    const annotations = o.metadata?.annotations;
-    const group = annotations?.["alb.ingress.kubernetes.io/group.name"];
-    if (!group) return o;
-    return {
-      ...o,
-      metadata: {
-        ...o.metadata,
-        annotations: { ...annotations, "alb.ingress.kubernetes.io/group.name": `${group}-${s.namespace}` },
-      },
-    };
-  }
-
-  function readyIps(backend: IngressBackend | undefined): string[] {
-    const service = backend?.service?.name;
+  function readyIps(service: string | undefined): string[] {
     return slices
       .filter((sl) => sl.metadata.labels?.["kubernetes.io/service-name"] === service)
       .flatMap((sl) =>
@@ -60,8 +47,39 @@ describe("the examples on the real testbed", () => {
       .sort();
   }
 
-  async function routeOf(hostname: string | undefined, host: string, path: string): Promise<string[]> {
-    const lbs = (await aws.elbv2.send(new DescribeLoadBalancersCommand({}))).LoadBalancers ?? [];
+  /** What a backend answers: the ready pod IPs of each target group it forwards to, or its fixed status. */
+  function expectedOf(ingress: Ingress, backend: IngressBackend | undefined): Reached {
+    const name = backend?.service?.name;
+    if (backend?.service?.port.name !== "use-annotation") return { forward: [readyIps(name)] };
+    const action = JSON.parse(
+      ingress.metadata.annotations?.[`alb.ingress.kubernetes.io/actions.${name}`] ?? "{}",
+    );
+    if (action.type === "redirect") return { redirect: action.redirectConfig.statusCode };
+    if (action.type === "fixed-response") return { fixed: action.fixedResponseConfig.statusCode };
+    return {
+      forward: (action.forwardConfig?.targetGroups ?? []).map((t: { serviceName: string }) =>
+        readyIps(t.serviceName),
+      ),
+    };
+  }
+
+  /** The headers a path's conditions annotation asks for (its http-header conditions' first values). */
+  function headersOf(ingress: Ingress, backend: IngressBackend | undefined): Record<string, string> {
+    const raw =
+      ingress.metadata.annotations?.[`alb.ingress.kubernetes.io/conditions.${backend?.service?.name}`];
+    const conditions: { field: string; httpHeaderConfig?: { httpHeaderName: string; values?: string[] } }[] =
+      raw ? JSON.parse(raw) : [];
+    return Object.fromEntries(
+      conditions.flatMap((c) =>
+        c.field === "http-header" && c.httpHeaderConfig?.values?.[0]
+          ? [[c.httpHeaderConfig.httpHeaderName, c.httpHeaderConfig.values[0]]]
+          : [],
+      ),
+    );
+  }
+
+  async function routeOf(hostname: string | undefined, request: AlbRequest): Promise<Reached> {
+    const lbs = await allLoadBalancers(aws.elbv2);
     const lb = lbs.find((l) => l.DNSName === hostname);
     const listeners =
       (await aws.elbv2.send(new DescribeListenersCommand({ LoadBalancerArn: lb?.LoadBalancerArn ?? "" })))
@@ -72,10 +90,16 @@ describe("the examples on the real testbed", () => {
     const rules =
       (await aws.elbv2.send(new DescribeRulesCommand({ ListenerArn: served?.ListenerArn ?? "" }))).Rules ??
       [];
-    const tg = forwardTarget(evaluateListener(rules, { host, path }));
-    if (!tg) return [];
-    const health = await aws.elbv2.send(new DescribeTargetHealthCommand({ TargetGroupArn: tg }));
-    return (health.TargetHealthDescriptions ?? []).map((d) => d.Target?.Id ?? "").sort();
+    const actions = evaluateListener(rules, request);
+    const a = actions[0];
+    if (a?.Type === "redirect") return { redirect: a.RedirectConfig?.StatusCode ?? "" };
+    if (a?.Type === "fixed-response") return { fixed: a.FixedResponseConfig?.StatusCode ?? "" };
+    const forward: string[][] = [];
+    for (const t of forwardTargets(actions)) {
+      const health = await aws.elbv2.send(new DescribeTargetHealthCommand({ TargetGroupArn: t.arn }));
+      forward.push((health.TargetHealthDescriptions ?? []).map((d) => d.Target?.Id ?? "").sort());
+    }
+    return { forward };
   }
 
   beforeAll(async () => {
@@ -118,14 +142,17 @@ describe("the examples on the real testbed", () => {
       for (const rule of ingress.spec.rules ?? []) {
         for (const p of rule.http?.paths ?? []) {
           const path = sampleRequestPath(p.path ?? "/", p.pathType);
-          const reached = await routeOf(hostname, rule.host ?? "any.gannet.example.com", path);
-          expect(reached, `${ingress.metadata.name} ${rule.host}${path}`).toEqual(readyIps(p.backend));
+          const host = rule.host ?? "any.gannet.example.com";
+          const reached = await routeOf(hostname, { host, path, headers: headersOf(ingress, p.backend) });
+          expect(reached, `${ingress.metadata.name} ${rule.host}${path}`).toEqual(
+            expectedOf(ingress, p.backend),
+          );
         }
       }
       if (ingress.spec.defaultBackend) {
-        const reached = await routeOf(hostname, "unknown-host.example.org", "/nowhere");
+        const reached = await routeOf(hostname, { host: "unknown-host.example.org", path: "/nowhere" });
         expect(reached, `${ingress.metadata.name} default backend`).toEqual(
-          readyIps(ingress.spec.defaultBackend),
+          expectedOf(ingress, ingress.spec.defaultBackend),
         );
       }
     }
@@ -133,13 +160,12 @@ describe("the examples on the real testbed", () => {
 
   it("serve the rest of a troubled member, and nothing of a member left out", async () => {
     const hostname = (await s.getIngress("shop-cart"))?.status?.loadBalancer?.ingress?.[0]?.hostname;
-    expect(await routeOf(hostname, "shop.gannet.example.com", "/promo/today")).toEqual(
-      readyIps({ service: { name: "shop-frontend", port: { name: "http" } } }),
-    );
-    expect(await routeOf(hostname, "shop.gannet.example.com", "/cart/1")).toEqual(
-      readyIps({ service: { name: "shop-cart", port: { number: 80 } } }),
-    );
-    expect(await routeOf(hostname, "gifts.gannet.example.com", "/")).toEqual([]);
+    const route = (host: string, path: string) => routeOf(hostname, { host, path, headers: {} });
+    expect(await route("shop.gannet.example.com", "/promo/today")).toEqual({
+      forward: [readyIps("shop-frontend")],
+    });
+    expect(await route("shop.gannet.example.com", "/cart/1")).toEqual({ forward: [readyIps("shop-cart")] });
+    expect(await route("gifts.gannet.example.com", "/")).toEqual({ fixed: "404" });
     const warnings = (await s.events("shop-typo")).filter((e) => e.type === "Warning");
     expect(warnings.map((e) => e.message).join("\n")).toMatch(/listen-ports/);
   });
@@ -169,6 +195,19 @@ describe("the examples on the real testbed", () => {
 
 /** The members of examples/60-shop-trouble.yaml: wrong on purpose, checked apart. */
 const TROUBLED = new Set(["shop-promo", "shop-typo"]);
+
+/**
+ * An example's metadata moved to the test's namespace. Explicit groups get the namespace as a suffix:
+ * the API server is shared, and `gannet dev` may run the examples' own group `shop` in
+ * gannet-examples, which this test must neither join nor wait for.
+ */
+function inTestNamespace(metadata: KubernetesObject["metadata"] & object, namespace: string) {
+  const group = metadata.annotations?.["alb.ingress.kubernetes.io/group.name"];
+  const annotations = group
+    ? { ...metadata.annotations, "alb.ingress.kubernetes.io/group.name": `${group}-${namespace}` }
+    : metadata.annotations;
+  return { ...metadata, namespace, ...(annotations ? { annotations } : {}) };
+}
 
 /** Group keys of the examples, so deleted groups are reconciled even once no member is live. */
 function groupKeysOf(ingresses: readonly Ingress[]): string[] {

@@ -3,14 +3,14 @@
 
 import {
   DescribeListenersCommand,
-  DescribeLoadBalancersCommand,
   DescribeRulesCommand,
   type Rule,
 } from "@aws-sdk/client-elastic-load-balancing-v2";
 import type { V1Ingress } from "@kubernetes/client-node";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { hostOfRule } from "./support/alb-evaluator.ts";
 import { Scenario } from "./support/scenario.ts";
-import { awsClients } from "./support/testbed.ts";
+import { allLoadBalancers, awsClients } from "./support/testbed.ts";
 
 const aws = awsClients();
 
@@ -48,7 +48,7 @@ function member(
 }
 
 async function rulesOfHostname(hostname: string | undefined): Promise<Rule[]> {
-  const lbs = (await aws.elbv2.send(new DescribeLoadBalancersCommand({}))).LoadBalancers ?? [];
+  const lbs = await allLoadBalancers(aws.elbv2);
   const lb = lbs.find((l) => l.DNSName === hostname);
   const listeners =
     (await aws.elbv2.send(new DescribeListenersCommand({ LoadBalancerArn: lb?.LoadBalancerArn ?? "" })))
@@ -59,8 +59,7 @@ async function rulesOfHostname(hostname: string | undefined): Promise<Rule[]> {
   return rules.filter((r) => !r.IsDefault).sort((a, b) => Number(a.Priority) - Number(b.Priority));
 }
 
-const hostOf = (r: Rule) =>
-  r.Conditions?.find((c) => c.Field === "host-header")?.HostHeaderConfig?.Values?.[0];
+const hostOf = (r: Rule) => hostOfRule(r);
 
 describe("an Ingress group shared by several Ingresses", () => {
   const s = new Scenario();
@@ -168,7 +167,7 @@ describe("an Ingress group shared by several Ingresses", () => {
     const { outcomes } = await s.reconcile([group]);
 
     expect(outcomes.map((o) => o.error)).toEqual([undefined]);
-    const lbs = (await aws.elbv2.send(new DescribeLoadBalancersCommand({}))).LoadBalancers ?? [];
+    const lbs = await allLoadBalancers(aws.elbv2);
     expect(lbs.some((l) => l.DNSName === hostname)).toBe(false);
     for (const name of ["shop", "broken", "rogue"]) expect(await s.getIngress(name)).toBeUndefined();
   });

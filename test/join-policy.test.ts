@@ -9,13 +9,14 @@ import {
 } from "@aws-sdk/client-elastic-load-balancing-v2";
 import type { V1Ingress } from "@kubernetes/client-node";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { hostOfRule } from "./support/alb-evaluator.ts";
 import { Scenario } from "./support/scenario.ts";
-import { awsClients } from "./support/testbed.ts";
+import { allLoadBalancers, awsClients } from "./support/testbed.ts";
 
 const aws = awsClients();
 
 async function hostsOfAlb(hostname: string | undefined): Promise<string[]> {
-  const lbs = (await aws.elbv2.send(new DescribeLoadBalancersCommand({}))).LoadBalancers ?? [];
+  const lbs = await allLoadBalancers(aws.elbv2);
   const lb = lbs.find((l) => l.DNSName === hostname);
   const listeners =
     (await aws.elbv2.send(new DescribeListenersCommand({ LoadBalancerArn: lb?.LoadBalancerArn ?? "" })))
@@ -24,7 +25,8 @@ async function hostsOfAlb(hostname: string | undefined): Promise<string[]> {
     (await aws.elbv2.send(new DescribeRulesCommand({ ListenerArn: listeners[0]?.ListenerArn ?? "" })))
       .Rules ?? [];
   return rules
-    .flatMap((r) => r.Conditions?.find((c) => c.Field === "host-header")?.HostHeaderConfig?.Values ?? [])
+    .filter((r) => !r.IsDefault)
+    .map((r) => hostOfRule(r) ?? "")
     .sort();
 }
 
@@ -134,7 +136,7 @@ describe("the join policy of a shared group", () => {
     const { outcomes } = await s.reconcile([group]);
 
     expect(outcomes.map((o) => o.error)).toEqual([undefined]);
-    const lbs = (await aws.elbv2.send(new DescribeLoadBalancersCommand({}))).LoadBalancers ?? [];
+    const lbs = await allLoadBalancers(aws.elbv2);
     expect(lbs.some((l) => l.DNSName === hostname)).toBe(false);
   });
 });

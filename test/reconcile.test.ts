@@ -16,7 +16,7 @@ import type { V1Ingress } from "@kubernetes/client-node";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { TAG } from "../src/model/ownership.ts";
 import { Scenario } from "./support/scenario.ts";
-import { awsClients, uniqueSuffix } from "./support/testbed.ts";
+import { allLoadBalancers, awsClients, uniqueSuffix } from "./support/testbed.ts";
 
 const aws = awsClients();
 
@@ -65,7 +65,7 @@ async function ownedBy<T>(
 }
 
 async function ownedLoadBalancers(cluster: string) {
-  const lbs = (await aws.elbv2.send(new DescribeLoadBalancersCommand({}))).LoadBalancers ?? [];
+  const lbs = await allLoadBalancers(aws.elbv2);
   return ownedBy(lbs, (l) => l.LoadBalancerArn, cluster);
 }
 

@@ -6,7 +6,6 @@ import { DescribeCertificateCommand, RequestCertificateCommand } from "@aws-sdk/
 import {
   DescribeListenerCertificatesCommand,
   DescribeListenersCommand,
-  DescribeLoadBalancersCommand,
 } from "@aws-sdk/client-elastic-load-balancing-v2";
 import {
   ChangeResourceRecordSetsCommand,
@@ -15,7 +14,7 @@ import {
 } from "@aws-sdk/client-route-53";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Scenario } from "./support/scenario.ts";
-import { awsClients, uniqueSuffix } from "./support/testbed.ts";
+import { allLoadBalancers, awsClients, uniqueSuffix } from "./support/testbed.ts";
 
 const aws = awsClients();
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -55,9 +54,7 @@ describe("certificates and DNS for TLS hosts", () => {
   async function listenerCertificates(
     hostname: string | undefined,
   ): Promise<{ default?: string; sni: string[] }> {
-    const lb = ((await aws.elbv2.send(new DescribeLoadBalancersCommand({}))).LoadBalancers ?? []).find(
-      (l) => l.DNSName === hostname,
-    );
+    const lb = (await allLoadBalancers(aws.elbv2)).find((l) => l.DNSName === hostname);
     const listeners =
       (await aws.elbv2.send(new DescribeListenersCommand({ LoadBalancerArn: lb?.LoadBalancerArn ?? "" })))
         .Listeners ?? [];

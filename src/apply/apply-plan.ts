@@ -198,7 +198,12 @@ async function applyChange(c: Change, refs: Refs, ctx: ApplyContext): Promise<vo
     case "deleteRule":
       return elbv2.deleteRule(c.ruleArn);
     case "modifyRule":
-      return elbv2.modifyRule(c.ruleArn, { conditions: c.conditions, actions: refs.actions(c.actions) });
+      return elbv2.modifyRule(c.ruleArn, {
+        conditions: c.conditions,
+        actions: refs.actions(c.actions),
+        transforms: c.transforms,
+        resetTransforms: c.resetTransforms,
+      });
     case "setRulePriorities":
       return elbv2.setRulePriorities(c.priorities);
     case "createRule":
@@ -207,6 +212,7 @@ async function applyChange(c: Change, refs: Refs, ctx: ApplyContext): Promise<vo
         priority: c.priority,
         conditions: c.conditions,
         actions: refs.actions(c.actions),
+        transforms: c.transforms,
         tags: buildOwnershipTags(ctx.owner, "rule"),
       });
       return;

@@ -4,20 +4,26 @@ import type {
   Action,
   ProtocolEnum,
   RuleCondition as SdkCondition,
+  RuleTransform as SdkTransform,
   TargetGroup,
 } from "@aws-sdk/client-elastic-load-balancing-v2";
-import type { HealthCheck, RuleCondition } from "../model/desired.ts";
+import type { HealthCheck, RuleCondition, RuleTransform } from "../model/desired.ts";
 import type { ObservedAction } from "../observe/observed.ts";
+
+/** `Values`, or `RegexValues` when the condition matches by regex (AWS takes one of them, not both). */
+function valuesOrRegex(c: { values: readonly string[]; regexValues?: readonly string[] }) {
+  return c.regexValues?.length ? { RegexValues: [...c.regexValues] } : { Values: [...c.values] };
+}
 
 /** Model condition -> API condition (the `*Config` form, which AWS documents as current). */
 export function toSdkCondition(c: RuleCondition): SdkCondition {
   switch (c.field) {
     case "host-header":
-      return { Field: c.field, HostHeaderConfig: { Values: [...c.values] } };
+      return { Field: c.field, HostHeaderConfig: valuesOrRegex(c) };
     case "path-pattern":
-      return { Field: c.field, PathPatternConfig: { Values: [...c.values] } };
+      return { Field: c.field, PathPatternConfig: valuesOrRegex(c) };
     case "http-header":
-      return { Field: c.field, HttpHeaderConfig: { HttpHeaderName: c.headerName, Values: [...c.values] } };
+      return { Field: c.field, HttpHeaderConfig: { HttpHeaderName: c.headerName, ...valuesOrRegex(c) } };
     case "http-request-method":
       return { Field: c.field, HttpRequestMethodConfig: { Values: [...c.values] } };
     case "source-ip":
@@ -32,19 +38,31 @@ export function toSdkCondition(c: RuleCondition): SdkCondition {
   }
 }
 
+/** The model's `values` and, when set, `regexValues` of an API condition config. */
+function fromValuesOrRegex(
+  config: { Values?: string[] | undefined; RegexValues?: string[] | undefined } | undefined,
+  legacy: string[],
+  legacyRegex: string[],
+): { values: string[]; regexValues?: string[] } {
+  const regex = config?.RegexValues?.length ? config.RegexValues : legacyRegex;
+  const values = config?.Values?.length ? config.Values : legacy;
+  return regex.length ? { values, regexValues: regex } : { values };
+}
+
 /** API condition -> model condition; reads the `*Config` form, falling back to legacy `Values`. */
 export function fromSdkCondition(c: SdkCondition): RuleCondition | undefined {
   const legacy = c.Values ?? [];
+  const legacyRegex = c.RegexValues ?? [];
   switch (c.Field) {
     case "host-header":
-      return { field: "host-header", values: c.HostHeaderConfig?.Values ?? legacy };
+      return { field: "host-header", ...fromValuesOrRegex(c.HostHeaderConfig, legacy, legacyRegex) };
     case "path-pattern":
-      return { field: "path-pattern", values: c.PathPatternConfig?.Values ?? legacy };
+      return { field: "path-pattern", ...fromValuesOrRegex(c.PathPatternConfig, legacy, legacyRegex) };
     case "http-header":
       return {
         field: "http-header",
         headerName: c.HttpHeaderConfig?.HttpHeaderName ?? "",
-        values: c.HttpHeaderConfig?.Values ?? [],
+        ...fromValuesOrRegex(c.HttpHeaderConfig, [], legacyRegex),
       };
     case "http-request-method":
       return { field: "http-request-method", values: c.HttpRequestMethodConfig?.Values ?? [] };
@@ -140,6 +158,24 @@ export function fromSdkAction(a: Action): ObservedAction {
     statusCode: f?.StatusCode ?? `unsupported action ${a.Type}`,
     ...(f?.ContentType ? { contentType: f.ContentType } : {}),
     ...(f?.MessageBody !== undefined ? { messageBody: f.MessageBody } : {}),
+  };
+}
+
+/** Model transform -> API transform. */
+export function toSdkTransform(t: RuleTransform): SdkTransform {
+  const config = { Rewrites: t.rewrites.map((r) => ({ Regex: r.regex, Replace: r.replace })) };
+  return t.type === "url-rewrite"
+    ? { Type: t.type, UrlRewriteConfig: config }
+    : { Type: t.type, HostHeaderRewriteConfig: config };
+}
+
+/** API transform -> model transform; undefined for a type Gannet does not know. */
+export function fromSdkTransform(t: SdkTransform): RuleTransform | undefined {
+  const config = t.Type === "url-rewrite" ? t.UrlRewriteConfig : t.HostHeaderRewriteConfig;
+  if (t.Type !== "url-rewrite" && t.Type !== "host-header-rewrite") return undefined;
+  return {
+    type: t.Type,
+    rewrites: (config?.Rewrites ?? []).map((r) => ({ regex: r.Regex ?? "", replace: r.Replace ?? "" })),
   };
 }
 

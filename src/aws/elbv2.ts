@@ -45,6 +45,7 @@ import type {
   DesiredTargetGroup,
   HealthCheck,
   RuleCondition,
+  RuleTransform,
   Target,
 } from "../model/desired.ts";
 import { TAG } from "../model/ownership.ts";
@@ -58,6 +59,7 @@ import type {
 import {
   fromSdkAction,
   fromSdkCondition,
+  fromSdkTransform,
   healthCheckOf,
   healthCheckParams,
   sortActions,
@@ -65,6 +67,7 @@ import {
   tagMap,
   toSdkAction,
   toSdkCondition,
+  toSdkTransform,
 } from "./elbv2-convert.ts";
 
 const TAG_BATCH = 20;
@@ -275,6 +278,9 @@ export class Elbv2Port {
             .map(fromSdkCondition)
             .filter((c): c is RuleCondition => c !== undefined),
           actions: sortActions(r.Actions).map(fromSdkAction),
+          transforms: (r.Transforms ?? [])
+            .map(fromSdkTransform)
+            .filter((t): t is RuleTransform => t !== undefined),
         });
       }
       marker = res.NextMarker;
@@ -454,6 +460,7 @@ export class Elbv2Port {
         Priority: input.priority,
         Conditions: input.conditions.map(toSdkCondition),
         Actions: input.actions.map((a, i) => toSdkAction(a, i + 1)),
+        ...(input.transforms?.length ? { Transforms: input.transforms.map(toSdkTransform) } : {}),
         Tags: tagList(input.tags),
       }),
     );
@@ -463,12 +470,19 @@ export class Elbv2Port {
     return arn;
   }
 
-  async modifyRule(ruleArn: string, input: RuleInput): Promise<void> {
+  /** Replaces a rule's conditions and actions; transforms are replaced when given, removed on `resetTransforms`. */
+  async modifyRule(ruleArn: string, input: RuleInput & { resetTransforms?: boolean }): Promise<void> {
+    const transforms = input.transforms?.length
+      ? { Transforms: input.transforms.map(toSdkTransform) }
+      : input.resetTransforms
+        ? { ResetTransforms: true }
+        : {};
     await this.client.send(
       new ModifyRuleCommand({
         RuleArn: ruleArn,
         Conditions: input.conditions.map(toSdkCondition),
         Actions: input.actions.map((a, i) => toSdkAction(a, i + 1)),
+        ...transforms,
       }),
     );
   }
@@ -574,6 +588,7 @@ export interface ListenerInput {
 export interface RuleInput {
   readonly conditions: readonly RuleCondition[];
   readonly actions: readonly ObservedAction[];
+  readonly transforms?: readonly RuleTransform[];
 }
 
 function listenerParams(input: ListenerInput) {

@@ -5,21 +5,26 @@ import { ANNOTATION, LISTENER_ATTRIBUTES_PREFIX } from "./annotations.ts";
 import type { Problem } from "./desired.ts";
 import type { Ingress } from "./kube-objects.ts";
 import { ANNOTATION_PREFIX, annotationField, compareStrings, createProblem, objectKey } from "./problems.ts";
+import { USE_REGEX_PATH_MATCH } from "./regex-paths.ts";
+import { RULE_ANNOTATION_PREFIXES } from "./rule-annotations.ts";
 
 /** Annotation names Gannet reads (besides the group and ssl-redirect ones read elsewhere). */
-const KNOWN = new Set<string>([...Object.values(ANNOTATION), "ssl-redirect"]);
+const KNOWN = new Set<string>([...Object.values(ANNOTATION), "ssl-redirect", USE_REGEX_PATH_MATCH]);
+
+/** Annotation name prefixes Gannet reads: `actions.<name>`, `conditions.<name>`, `transforms.<name>`. */
+const KNOWN_PREFIXES: readonly string[] = RULE_ANNOTATION_PREFIXES;
 
 /** AWS Load Balancer Controller annotations Gannet does not act on yet (exact names or prefixes). */
 const LATER = [
-  "actions.",
-  "conditions.",
-  "transforms.",
   "wafv2-acl-name",
+  "security-group-prefix-lists",
+  "jwt-validation",
+  "multi-cluster-target-group",
+  "enable-frontend-nlb",
   "auth-",
   "customer-owned-ipv4-pool",
   "target-node-labels",
   "mutual-authentication",
-  "use-regex-path-match",
   "frontend-nlb-",
   "ipam-ipv4-pool-id",
   "minimum-load-balancer-capacity",
@@ -44,7 +49,9 @@ export function checkAnnotationNames(ingress: Ingress): Problem[] {
     .map((k) => k.slice(ANNOTATION_PREFIX.length))
     .sort(compareStrings);
   for (const name of names) {
-    if (KNOWN.has(name) || name.startsWith(LISTENER_ATTRIBUTES_PREFIX)) continue;
+    if (KNOWN.has(name)) continue;
+    if (name.startsWith(LISTENER_ATTRIBUTES_PREFIX)) continue;
+    if (KNOWN_PREFIXES.some((p) => name.startsWith(p) && name.length > p.length)) continue;
     const reason = NOT_SUPPORTED[name];
     const later = LATER.some((l) => (l.endsWith(".") || l.endsWith("-") ? name.startsWith(l) : name === l));
     problems.push(
@@ -56,7 +63,7 @@ export function checkAnnotationNames(ingress: Ingress): Problem[] {
           ? `this AWS Load Balancer Controller annotation ${reason}`
           : later
             ? "the AWS Load Balancer Controller supports this annotation, Gannet does not yet: it has no effect (see the README's annotation list)"
-            : `unknown annotation, so it has no effect: check the name (Gannet reads ${[...KNOWN].sort(compareStrings).join(", ")})`,
+            : `unknown annotation, so it has no effect: check the name (Gannet reads ${[...KNOWN, ...KNOWN_PREFIXES.map((p) => `${p}<name>`), `${LISTENER_ATTRIBUTES_PREFIX}<Protocol>-<Port>`].sort(compareStrings).join(", ")})`,
         scope: "rule",
       }),
     );

@@ -53,14 +53,6 @@ describe("resolveBackend: port resolution", () => {
       "Backend service apps/web port https not found",
     ],
     [
-      "use-annotation",
-      backend("redirect", "use-annotation"),
-      ".service.port.name",
-      "use-annotation",
-      'port "use-annotation" points at the actions.redirect annotation, which Gannet does not support yet; the path answers 503: point the backend at a Service port',
-      "Backend service apps/redirect not found",
-    ],
-    [
       "a resource backend",
       { resource: { apiGroup: "k8s.example.com", kind: "StorageBucket", name: "static" } },
       ".resource",

@@ -16,9 +16,29 @@ import { compareStrings, createProblem, objectKey } from "./problems.ts";
 /** A backend resolved to a Service port, keyed `<namespace>/<service>:<port as written>`. */
 export interface ResolvedBackend {
   readonly ok: true;
+  readonly kind: "service";
   readonly key: string;
   readonly service: Service;
   readonly servicePort: ServicePort;
+}
+
+/** A target of a weighted forward: a Service port of the group, or a target group by ARN. */
+export type ForwardTarget =
+  | { readonly backend: ResolvedBackend; readonly weight: number }
+  | { readonly targetGroupArn: string; readonly weight: number };
+
+/** A backend `service.port.name: use-annotation`, resolved to its `actions.<name>` annotation. */
+export interface ActionBackend {
+  readonly ok: true;
+  readonly kind: "action";
+  readonly name: string;
+  readonly action:
+    | Exclude<RuleAction, { type: "forward" }>
+    | {
+        readonly type: "forward";
+        readonly targets: readonly ForwardTarget[];
+        readonly stickiness?: { readonly enabled: boolean; readonly durationSeconds: number };
+      };
 }
 
 /** A backend that cannot be served: the 503 answered instead, and the Problem. */
@@ -28,6 +48,9 @@ export interface UnresolvedBackend {
   readonly problem: Problem;
 }
 
+/** What a route's backend resolves to. */
+export type RouteBackend = ResolvedBackend | ActionBackend | UnresolvedBackend;
+
 /** The port name AWS LBC uses to point a backend at an `actions.<name>` annotation. */
 export const USE_ANNOTATION_PORT = "use-annotation";
 
@@ -36,7 +59,52 @@ export function serviceUnavailable(body: string): RuleAction {
   return { type: "fixed-response", statusCode: "503", contentType: "text/plain", messageBody: body };
 }
 
-/** Resolves one backend of `ingress`; `field` is its path, e.g. `spec.rules[0].http.paths[1].backend`. */
+/** A Service port found by number or name, or what is missing. */
+export type ServicePortLookup =
+  | { readonly ok: true; readonly key: string; readonly service: Service; readonly servicePort: ServicePort }
+  | {
+      readonly ok: false;
+      readonly missing: "service" | "port";
+      readonly message: string;
+      readonly body: string;
+    };
+
+/** Finds `<namespace>/<name>` and its port (a number, or a port name) among `services`. */
+export function findServicePort(
+  namespace: string,
+  name: string,
+  port: number | string,
+  services: readonly Service[],
+): ServicePortLookup {
+  const service = services.find((s) => s.metadata.namespace === namespace && s.metadata.name === name);
+  if (!service) {
+    return {
+      ok: false,
+      missing: "service",
+      message: `Service ${namespace}/${name} not found`,
+      body: `Backend service ${namespace}/${name} not found`,
+    };
+  }
+  const ports = service.spec.ports ?? [];
+  const servicePort =
+    typeof port === "number" ? ports.find((p) => p.port === port) : ports.find((p) => p.name === port);
+  if (!servicePort) {
+    const available =
+      ports.map((p) => (p.name ? `${p.port} (${p.name})` : String(p.port))).join(", ") || "none";
+    return {
+      ok: false,
+      missing: "port",
+      message: `Service ${namespace}/${name} has no port ${JSON.stringify(String(port))} (its ports: ${available})`,
+      body: `Backend service ${namespace}/${name} port ${port} not found`,
+    };
+  }
+  return { ok: true, key: `${namespace}/${name}:${port}`, service, servicePort };
+}
+
+/**
+ * Resolves one Service backend of `ingress`; `field` is its path, e.g. `spec.rules[0].http.paths[1].backend`.
+ * A `use-annotation` port is resolved by `resolveRouteBackend` (custom-actions.ts), not here.
+ */
 export function resolveBackend(
   ingress: Ingress,
   backend: IngressBackend,
@@ -73,30 +141,22 @@ export function resolveBackend(
     );
   }
   const { name, port } = backend.service;
-  const notFound = `Backend service ${namespace}/${name} not found`;
-  if (port.number === undefined && port.name === USE_ANNOTATION_PORT) {
-    const message = `port "use-annotation" points at the actions.${name} annotation, which Gannet does not support yet; the path answers 503: point the backend at a Service port`;
-    return fail(".service.port.name", USE_ANNOTATION_PORT, message, notFound);
+  const written = port.number !== undefined ? port.number : (port.name ?? "");
+  const found = findServicePort(namespace, name, written, services);
+  if (!found.ok && found.missing === "service") {
+    const message = `${found.message}; the path answers 503 until it exists: create it or fix the backend's service name`;
+    return fail(".service.name", name, message, found.body);
   }
-  const service = services.find((s) => s.metadata.namespace === namespace && s.metadata.name === name);
-  if (!service) {
-    const message = `Service ${namespace}/${name} not found; the path answers 503 until it exists: create it or fix the backend's service name`;
-    return fail(".service.name", name, message, notFound);
-  }
-  const ports = service.spec.ports ?? [];
-  const servicePort =
-    port.number !== undefined
-      ? ports.find((p) => p.port === port.number)
-      : ports.find((p) => port.name !== undefined && p.name === port.name);
-  const written = port.number !== undefined ? String(port.number) : (port.name ?? "");
-  if (!servicePort) {
-    const available =
-      ports.map((p) => (p.name ? `${p.port} (${p.name})` : String(p.port))).join(", ") || "none";
+  if (!found.ok) {
     const suffix = port.number !== undefined ? ".service.port.number" : ".service.port.name";
-    const message = `Service ${namespace}/${name} has no port ${JSON.stringify(written)} (its ports: ${available}); the path answers 503: use one of its ports`;
-    return fail(suffix, written, message, `Backend service ${namespace}/${name} port ${written} not found`);
+    return fail(
+      suffix,
+      String(written),
+      `${found.message}; the path answers 503: use one of its ports`,
+      found.body,
+    );
   }
-  return { ok: true, key: `${namespace}/${name}:${written}`, service, servicePort };
+  return { ...found, kind: "service" };
 }
 
 /** Pod IP targets of a Service port: ready IPv4 endpoints of its EndpointSlices, sorted, without duplicates. */

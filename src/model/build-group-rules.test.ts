@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { hostRegex } from "./alb-regex.ts";
 import type { GroupInput } from "./build-group.ts";
 import type { Ingress } from "./kube-objects.ts";
 import { alb, backend, buildShop, endpointSlice, path, service, shopMember } from "./test-fixtures.ts";
@@ -12,6 +13,7 @@ const slices = [endpointSlice("web", [{ ip: "10.0.0.1" }]), endpointSlice("api",
 const build = (members: Ingress[], overrides: Partial<GroupInput> = {}) =>
   buildShop(members, { services, slices }, overrides);
 const shop = shopMember;
+const hostHeader = (host: string) => ({ field: "host-header", values: [], regexValues: [hostRegex(host)] });
 
 describe("buildDesiredGroup: rule order", () => {
   it("orders by the spec's precedence, not YAML or member order: host, then longest path, then Exact; ties keep group order", () => {
@@ -35,7 +37,7 @@ describe("buildDesiredGroup: rule order", () => {
       }),
     ]);
     const rules = desired.listeners[0]?.rules ?? [];
-    const b = { field: "host-header", values: ["b.example.com"] };
+    const b = hostHeader("b.example.com");
     expect(rules.map((r) => [r.order, r.source.ingress, r.source.field, r.conditions])).toEqual([
       [
         0,
@@ -50,10 +52,7 @@ describe("buildDesiredGroup: rule order", () => {
         4,
         "apps/later",
         "spec.rules[0].http.paths[0]",
-        [
-          { field: "host-header", values: ["a.example.com"] },
-          { field: "path-pattern", values: ["/*"] },
-        ],
+        [hostHeader("a.example.com"), { field: "path-pattern", values: ["/*"] }],
       ],
       [5, "apps/first", "spec.rules[1].http.paths[0]", [{ field: "path-pattern", values: ["/*"] }]],
     ]);

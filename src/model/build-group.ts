@@ -16,9 +16,16 @@ import {
   readGroupAnnotations,
   readMemberAnnotations,
 } from "./annotations.ts";
-import type { ResolvedBackend, UnresolvedBackend } from "./backends.ts";
+import type { ForwardTarget, ResolvedBackend, RouteBackend } from "./backends.ts";
 import { serviceUnavailable } from "./backends.ts";
-import type { DesiredGroup, DesiredSecurityGroup, GroupKey, Problem, RuleAction } from "./desired.ts";
+import type {
+  DesiredGroup,
+  DesiredSecurityGroup,
+  GroupKey,
+  Problem,
+  RuleAction,
+  TargetGroupTuple,
+} from "./desired.ts";
 import { type GroupSettings, mergeGroupSettings } from "./group-settings.ts";
 import { groupKeyOf, sortGroupMembers } from "./ingress-groups.ts";
 import type { EndpointSlice, Ingress, Service } from "./kube-objects.ts";
@@ -42,6 +49,7 @@ import {
   sortRecord,
 } from "./problems.ts";
 import { collectRoutes } from "./routes.ts";
+import { checkUnusedRuleAnnotations } from "./rule-annotations.ts";
 import {
   buildBackendSecurityGroup,
   resolveSecurityGroups,
@@ -176,18 +184,38 @@ export function buildDesiredGroup(input: GroupInput): DesiredGroup {
     retained: true as const,
   }));
   const refs = backendRefs(memberIngresses, collected);
-  for (const r of retained) if (r.backend.ok) refs.push({ ingress: r.ingress, backend: r.backend });
+  for (const r of retained)
+    for (const backend of serviceBackendsOf(r.backend)) refs.push({ ingress: r.ingress, backend });
   const chosen = chooseTargetGroups(refs);
   problems.push(...chosen.problems.filter((p) => !leftOut.some((i) => objectKey(i) === p.ingress)));
-  const actionOf = (backend: ResolvedBackend | UnresolvedBackend): RuleAction => {
+  const usable = (b: ResolvedBackend) => chosen.choices.get(b.key)?.settings !== undefined;
+  const actionOf = (backend: RouteBackend): RuleAction => {
     if (!backend.ok) return backend.action;
-    if (chosen.choices.get(backend.key)?.settings) {
-      return { type: "forward", targetGroups: [{ targetGroup: backend.key, weight: 1 }] };
+    if (backend.kind === "service") {
+      return usable(backend)
+        ? { type: "forward", targetGroups: [{ targetGroup: backend.key, weight: 1 }] }
+        : serviceUnavailable(`Backend service ${objectKey(backend.service)} is misconfigured`);
     }
-    return serviceUnavailable(`Backend service ${objectKey(backend.service)} is misconfigured`);
+    const a = backend.action;
+    if (a.type !== "forward") return a;
+    // A member whose target group settings are invalid is left out (its Problem says so), like a missing one.
+    const targetGroups = a.targets.flatMap((t): TargetGroupTuple[] => {
+      if ("targetGroupArn" in t) return [{ targetGroupArn: t.targetGroupArn, weight: t.weight }];
+      return usable(t.backend) ? [{ targetGroup: t.backend.key, weight: t.weight }] : [];
+    });
+    if (targetGroups.length === 0)
+      return serviceUnavailable(`Backend action ${backend.name} is misconfigured`);
+    return a.stickiness
+      ? { type: "forward", targetGroups, stickiness: a.stickiness }
+      : { type: "forward", targetGroups };
   };
-  const servable = (backend: ResolvedBackend | UnresolvedBackend) =>
-    backend.ok && chosen.choices.get(backend.key)?.settings !== undefined;
+  // False when `actionOf` falls back to a 503 for a bad backend: an existing rule is then kept as is.
+  const servable = (backend: RouteBackend): boolean => {
+    if (!backend.ok) return false;
+    if (backend.kind === "service") return usable(backend);
+    const a = backend.action;
+    return a.type !== "forward" || a.targets.some((t) => "targetGroupArn" in t || usable(t.backend));
+  };
   const built = withCertificates(
     buildListeners({
       members,
@@ -203,15 +231,18 @@ export function buildDesiredGroup(input: GroupInput): DesiredGroup {
     input.certificateArns ?? [],
   );
   problems.push(...built.problems);
-  for (const ingress of memberIngresses) problems.push(...checkAnnotationNames(ingress));
+  for (const ingress of memberIngresses) {
+    problems.push(...checkAnnotationNames(ingress), ...checkUnusedRuleAnnotations(ingress));
+  }
   const redirect = readSslRedirect(memberIngresses);
   problems.push(...redirect.problems);
   const listeners = applySslRedirect(built.listeners, redirect.port);
   const used = new Set<string>();
-  for (const r of retained) if (servable(r.backend) && r.backend.ok) used.add(r.backend.key);
+  for (const r of retained) for (const b of serviceBackendsOf(r.backend)) if (usable(b)) used.add(b.key);
   for (const l of listeners) {
     for (const action of [...l.defaultActions, ...l.rules.flatMap((r) => r.actions)]) {
-      if (action.type === "forward") for (const t of action.targetGroups) used.add(t.targetGroup);
+      if (action.type !== "forward") continue;
+      for (const t of action.targetGroups) if ("targetGroup" in t) used.add(t.targetGroup);
     }
   }
   const memberTags = new Map(annotated.map((m) => [objectKey(m.ingress), m.annotations.tags]));
@@ -280,14 +311,25 @@ function withCertificates(
   return { ...built, listeners };
 }
 
+/** The Service ports a backend forwards to: itself, or the Service members of its forward action. */
+function serviceBackendsOf(backend: RouteBackend): ResolvedBackend[] {
+  if (!backend.ok) return [];
+  if (backend.kind === "service") return [backend];
+  if (backend.action.type !== "forward") return [];
+  return backend.action.targets.flatMap((t: ForwardTarget) => ("backend" in t ? [t.backend] : []));
+}
+
 /** Resolved backends in group order: per member, its default backend first, then its routes. */
 function backendRefs(members: readonly Ingress[], collected: ReturnType<typeof collectRoutes>): BackendRef[] {
   const refs: BackendRef[] = [];
   for (const ingress of members) {
     const d = collected.defaultRoute;
-    if (d && d.ingress === ingress && d.backend.ok) refs.push({ ingress, backend: d.backend });
-    for (const r of collected.routes)
-      if (r.ingress === ingress && r.backend.ok) refs.push({ ingress, backend: r.backend });
+    if (d && d.ingress === ingress)
+      for (const backend of serviceBackendsOf(d.backend)) refs.push({ ingress, backend });
+    for (const r of collected.routes) {
+      if (r.ingress === ingress)
+        for (const backend of serviceBackendsOf(r.backend)) refs.push({ ingress, backend });
+    }
   }
   return refs;
 }

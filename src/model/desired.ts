@@ -20,22 +20,41 @@ export interface Problem {
   readonly scope: "member" | "rule";
 }
 
-/** ALB condition, in the `*Config` form of the ELBv2 API. */
+/**
+ * ALB condition, in the `*Config` form of the ELBv2 API. host-header, path-pattern and http-header
+ * match either by `values` (ALB globs) or by `regexValues` (regular expressions), never both: when
+ * `regexValues` is set, `values` is empty.
+ */
 export type RuleCondition =
-  | { readonly field: "host-header"; readonly values: readonly string[] }
-  | { readonly field: "path-pattern"; readonly values: readonly string[] }
-  | { readonly field: "http-header"; readonly headerName: string; readonly values: readonly string[] }
+  | {
+      readonly field: "host-header";
+      readonly values: readonly string[];
+      readonly regexValues?: readonly string[];
+    }
+  | {
+      readonly field: "path-pattern";
+      readonly values: readonly string[];
+      readonly regexValues?: readonly string[];
+    }
+  | {
+      readonly field: "http-header";
+      readonly headerName: string;
+      readonly values: readonly string[];
+      readonly regexValues?: readonly string[];
+    }
   | { readonly field: "http-request-method"; readonly values: readonly string[] }
   | { readonly field: "source-ip"; readonly values: readonly string[] }
   | { readonly field: "query-string"; readonly values: readonly { key?: string; value: string }[] };
 
-/** A target group referenced by its model key; weight only matters with several. */
-export interface TargetGroupTuple {
-  readonly targetGroup: string; // DesiredTargetGroup.key
-  readonly weight: number;
-}
+/**
+ * A target group of a forward action: one of the group's by model key (resolved to an ARN at apply),
+ * or one Gannet does not own by ARN (forwarded to, never modified). Weight only matters with several.
+ */
+export type TargetGroupTuple =
+  | { readonly targetGroup: string; readonly weight: number } // DesiredTargetGroup.key
+  | { readonly targetGroupArn: string; readonly weight: number };
 
-/** ALB action. Forward names target groups by key (resolved to ARNs at apply). */
+/** ALB action. Forward names target groups by key (resolved to ARNs at apply) or by external ARN. */
 export type RuleAction =
   | {
       readonly type: "forward";
@@ -58,11 +77,19 @@ export type RuleAction =
       readonly query?: string;
     };
 
+/** A rule transform: rewrites the Host header or the URL before the request reaches its targets. */
+export interface RuleTransform {
+  readonly type: "host-header-rewrite" | "url-rewrite";
+  readonly rewrites: readonly { readonly regex: string; readonly replace: string }[];
+}
+
 /** One listener rule. `order` ranks it within its listener (lower first); apply turns it into a priority. */
 export interface DesiredRule {
   readonly order: number;
   readonly conditions: readonly RuleCondition[];
   readonly actions: readonly RuleAction[];
+  /** Absent when the rule has none. */
+  readonly transforms?: readonly RuleTransform[];
   readonly source: SourceRef;
   /**
    * Keep the listener's existing rule with these conditions as it is, its last good state: set when the

@@ -80,6 +80,7 @@ describe("examples → golden DesiredGroup JSON", () => {
       "gannet-examples/internal-docs",
       "gannet-examples/secure",
       "gannet-examples/site",
+      "gannet-examples/store",
       "shop",
     ]);
   });

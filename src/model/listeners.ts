@@ -1,10 +1,10 @@
 // Model stage: the group's listeners, one per listen port, each with its default action and its rules.
 // Rules are ranked by the Ingress spec's precedence (routes.ts `compareSpecificity`), whatever the YAML
 // or member order. As in AWS LBC, a member's rules go only to the listeners of its own listen ports. Within a listener a
-// condition set routed twice keeps its first route; later ones are dropped with a Problem (scope "rule").
+// condition set routed twice goes to the older Ingress; the other route is dropped with a Problem (scope "rule").
 
-import type { ResolvedBackend, UnresolvedBackend } from "./backends.ts";
-import type { DesiredListener, DesiredRule, Problem, RuleAction, RuleCondition } from "./desired.ts";
+import type { RouteBackend } from "./backends.ts";
+import type { DesiredListener, DesiredRule, Problem, RuleAction } from "./desired.ts";
 import type { GroupMember, GroupSettings } from "./group-settings.ts";
 import { compareSeniority } from "./ingress-groups.ts";
 import { createProblem, objectKey } from "./problems.ts";
@@ -25,9 +25,9 @@ export interface BuildListenersInput {
   readonly defaultRoute?: DefaultRoute;
   readonly settings: GroupSettings;
   /** The action a route's backend turns into (forward, or a fixed 503). */
-  readonly actionOf: (backend: ResolvedBackend | UnresolvedBackend) => RuleAction;
+  readonly actionOf: (backend: RouteBackend) => RuleAction;
   /** False when `actionOf` answers with a fallback for a bad backend: the existing rule is then kept. */
-  readonly servable: (backend: ResolvedBackend | UnresolvedBackend) => boolean;
+  readonly servable: (backend: RouteBackend) => boolean;
 }
 
 /** Builds the listeners sorted by port, rules ordered 0..N-1 within each. */
@@ -66,7 +66,7 @@ export function buildListeners(input: BuildListenersInput): {
             createProblem({
               ingress: route.source.ingress,
               field: route.source.field,
-              value: describeConditions(route.conditions),
+              value: describeRoute(route),
               message: same
                 ? `duplicate host/path, already routed by ${winner.source.field} of the same Ingress; this path is dropped: remove one of them`
                 : `conflicts with ${winner.source.ingress} ${winner.source.field}, which routes the same host and path and wins as the older Ingress; this path is dropped: remove it, or use another host or path`,
@@ -79,6 +79,7 @@ export function buildListeners(input: BuildListenersInput): {
           order: rules.length,
           conditions: route.conditions,
           actions: route.retained ? [] : [input.actionOf(route.backend)],
+          ...(route.transforms && !route.retained ? { transforms: route.transforms } : {}),
           source: route.source,
           ...(route.retained || !input.servable(route.backend) ? { keepExisting: true as const } : {}),
         });
@@ -116,9 +117,13 @@ function claimRoutes(routes: readonly Route[]): Map<string, Route> {
   return winners;
 }
 
-/** `host path-patterns` of a route, for Problems. */
-function describeConditions(conditions: readonly RuleCondition[]): string {
-  return conditions
-    .map((c) => `${c.field}=${c.values.map((v) => (typeof v === "string" ? v : v.value)).join(",")}`)
+/** `host-header=<host> path-pattern=<patterns> …` of a route, for Problems (the host as the Ingress writes it). */
+function describeRoute(route: Route): string {
+  return route.conditions
+    .map((c) => {
+      if (c.field === "host-header" && route.host !== undefined) return `host-header=${route.host}`;
+      const values = "regexValues" in c && c.regexValues ? c.regexValues : c.values;
+      return `${c.field}=${values.map((v) => (typeof v === "string" ? v : v.value)).join(",")}`;
+    })
     .join(" ");
 }

@@ -1,19 +1,30 @@
-// Model stage: the routes of a group's members, in AWS LBC's priority order: member order, then rule
-// order, then within one rule Exact paths, Prefix paths longest first, ImplementationSpecific paths.
-// A bad host or path skips only that rule or path (a Problem with scope "rule").
+// Model stage: the routes of a group's members: each path with its conditions (host, path, and the
+// backend's `conditions.<name>` annotation), its backend (a Service port, or an `actions.<name>`
+// annotation) and its `transforms.<name>`. Within one rule, paths come in AWS LBC's order (Exact, Prefix
+// longest first, ImplementationSpecific); listeners.ts ranks them by the spec's precedence.
+// A bad host, path or conditions annotation skips only that rule or path; a bad action or transforms
+// annotation makes the path answer 503 (Problems with scope "rule").
 
-import { type ResolvedBackend, resolveBackend, type UnresolvedBackend } from "./backends.ts";
-import type { Problem, RuleCondition, SourceRef } from "./desired.ts";
+import { type RouteBackend, serviceUnavailable } from "./backends.ts";
+import { resolveRouteBackend } from "./custom-actions.ts";
+import type { Problem, RuleCondition, RuleTransform, SourceRef } from "./desired.ts";
 import { sortBySeniority } from "./ingress-groups.ts";
-import type { Ingress, Service } from "./kube-objects.ts";
+import type { HTTPIngressPath, Ingress, Service } from "./kube-objects.ts";
 import { normalizeHost, sortPaths, translatePath } from "./paths.ts";
-import { createProblem, objectKey } from "./problems.ts";
+import { ANNOTATION_PREFIX, annotationField, createProblem, objectKey } from "./problems.ts";
+import { readUseRegexPathMatch, translateRegexPath } from "./regex-paths.ts";
+import { readConditionsAnnotation, readTransformsAnnotation } from "./rule-annotations.ts";
+import { buildRuleConditions, type PathMatch } from "./rule-conditions.ts";
 
 /** One path of one member, with its conditions and resolved backend. */
 export interface Route {
   readonly ingress: Ingress;
+  /** The Ingress rule's host, lowercased; absent for a rule without host. */
+  readonly host?: string;
   readonly conditions: readonly RuleCondition[];
-  readonly backend: ResolvedBackend | UnresolvedBackend;
+  readonly backend: RouteBackend;
+  /** Transforms from the backend's `transforms.<name>` annotation; absent without one. */
+  readonly transforms?: readonly RuleTransform[];
   readonly source: SourceRef;
   /** How specific the route is, as the Ingress spec ranks matches (see `compareSpecificity`). */
   readonly specificity: Specificity;
@@ -29,31 +40,46 @@ export interface Specificity {
   readonly pathLength: number;
   /** 0: Exact, 1: Prefix, 2: ImplementationSpecific (at equal length Exact beats Prefix). */
   readonly pathTypeRank: 0 | 1 | 2;
+  /** 0: a `conditions.<name>` annotation narrows it (header, method, query, source IP); 1: none does. */
+  readonly conditionRank: 0 | 1;
 }
 
 /**
  * Orders routes so that an ALB evaluating rules by ascending priority picks what the Ingress spec
  * picks: an exact host before a wildcard host before no host, then the longest path, then Exact
- * before Prefix. Ties keep group order (a duplicate keeps its first route).
+ * before Prefix; at equal host and path, a route narrowed by a conditions annotation comes first
+ * (after the plain one it could never match). Ties keep group order (a duplicate keeps its first).
  */
 export function compareSpecificity(a: Specificity, b: Specificity): number {
-  return a.hostClass - b.hostClass || b.pathLength - a.pathLength || a.pathTypeRank - b.pathTypeRank;
+  return (
+    a.hostClass - b.hostClass ||
+    b.pathLength - a.pathLength ||
+    a.pathTypeRank - b.pathTypeRank ||
+    a.conditionRank - b.conditionRank
+  );
 }
 
-function specificityOf(host: string | undefined, path: string | undefined, pathType: string): Specificity {
-  const p = path ?? "";
+function specificityOf(
+  host: string | undefined,
+  path: HTTPIngressPath,
+  extra: readonly RuleCondition[],
+): Specificity {
+  const p = path.path ?? "";
+  const { pathType } = path;
   const trimmed = pathType === "Prefix" && p.length > 1 && p.endsWith("/") ? p.slice(0, -1) : p;
+  const narrowed = extra.some((c) => c.field !== "host-header" && c.field !== "path-pattern");
   return {
     hostClass: host === undefined ? 2 : host.startsWith("*.") ? 1 : 0,
     pathLength: trimmed === "/" && pathType === "Prefix" ? 0 : trimmed.length,
     pathTypeRank: pathType === "Exact" ? 0 : pathType === "Prefix" ? 1 : 2,
+    conditionRank: narrowed ? 0 : 1,
   };
 }
 
 /** The group's default backend: the oldest member's `spec.defaultBackend` (see `compareSeniority`). */
 export interface DefaultRoute {
   readonly ingress: Ingress;
-  readonly backend: ResolvedBackend | UnresolvedBackend;
+  readonly backend: RouteBackend;
   readonly source: SourceRef;
 }
 
@@ -85,10 +111,13 @@ export function collectRoutes(members: readonly Ingress[], services: readonly Se
         }),
       );
     } else if (backend) {
-      const resolved = resolveBackend(ingress, backend, "spec.defaultBackend", services);
-      if (!resolved.ok) problems.push(resolved.problem);
-      defaultRoute = { ingress, backend: resolved, source: { ingress: key, field: "spec.defaultBackend" } };
+      const resolved = resolveRouteBackend(ingress, backend, "spec.defaultBackend", services);
+      problems.push(...resolved.problems);
+      const source = { ingress: key, field: "spec.defaultBackend" };
+      defaultRoute = { ingress, backend: resolved.backend, source };
     }
+    const regexPaths = readUseRegexPathMatch(ingress);
+    problems.push(...regexPaths.problems);
     (ingress.spec.rules ?? []).forEach((rule, i) => {
       let host: string | undefined;
       if (rule.host !== undefined && rule.host !== "") {
@@ -110,34 +139,108 @@ export function collectRoutes(members: readonly Ingress[], services: readonly Se
       }
       for (const { path, index: j } of sortPaths(rule.http?.paths ?? [])) {
         const field = `spec.rules[${i}].http.paths[${j}]`;
-        const translated = translatePath(path.path, path.pathType);
-        if (!translated.ok) {
-          const pathTypeBad = !["Exact", "Prefix", "ImplementationSpecific"].includes(path.pathType);
-          problems.push(
-            createProblem({
-              ingress: key,
-              field: `${field}.${pathTypeBad ? "pathType" : "path"}`,
-              value: pathTypeBad ? path.pathType : (path.path ?? ""),
-              message: `${translated.message}; the path is skipped`,
-              scope: "rule",
-            }),
-          );
-          continue;
-        }
-        const conditions: RuleCondition[] = [];
-        if (host !== undefined) conditions.push({ field: "host-header", values: [host] });
-        conditions.push({ field: "path-pattern", values: translated.values });
-        const resolved = resolveBackend(ingress, path.backend, `${field}.backend`, services);
-        if (!resolved.ok) problems.push(resolved.problem);
-        routes.push({
-          ingress,
-          conditions,
-          backend: resolved,
-          source: { ingress: key, field },
-          specificity: specificityOf(host, path.path, path.pathType),
-        });
+        const built = buildRoute({ ingress, host, path, field, services, regexPaths: regexPaths.enabled });
+        problems.push(...built.problems);
+        if (built.route) routes.push(built.route);
       }
     });
   }
   return defaultRoute ? { routes, defaultRoute, problems } : { routes, problems };
+}
+
+interface RouteInput {
+  readonly ingress: Ingress;
+  readonly host: string | undefined;
+  readonly path: HTTPIngressPath;
+  readonly field: string;
+  readonly services: readonly Service[];
+  /** `use-regex-path-match: "true"`: ImplementationSpecific paths are regexes. */
+  readonly regexPaths: boolean;
+}
+
+/** The path's ALB path match, or a message saying why the path is skipped and where. */
+function pathMatchOf(
+  input: RouteInput,
+): { ok: true; match: PathMatch } | { ok: false; field: string; value: string; message: string } {
+  const { path, field } = input;
+  if (input.regexPaths && path.pathType === "ImplementationSpecific") {
+    const regex = translateRegexPath(path.path);
+    return regex.ok
+      ? { ok: true, match: { regexValues: [regex.value] } }
+      : { ok: false, field: `${field}.path`, value: path.path ?? "", message: regex.message };
+  }
+  const translated = translatePath(path.path, path.pathType);
+  if (translated.ok) return { ok: true, match: { values: translated.values } };
+  const pathTypeBad = !["Exact", "Prefix", "ImplementationSpecific"].includes(path.pathType);
+  return {
+    ok: false,
+    field: `${field}.${pathTypeBad ? "pathType" : "path"}`,
+    value: pathTypeBad ? path.pathType : (path.path ?? ""),
+    message: translated.message,
+  };
+}
+
+/** One path as a route; without a route the path is skipped (its Problems say why). */
+function buildRoute(input: RouteInput): { route?: Route; problems: Problem[] } {
+  const { ingress, host, path, field } = input;
+  const key = objectKey(ingress);
+  const problems: Problem[] = [];
+  const skip = (f: string, value: string, message: string) => {
+    problems.push(createProblem({ ingress: key, field: f, value, message, scope: "rule" }));
+    return { problems };
+  };
+  const match = pathMatchOf(input);
+  if (!match.ok) return skip(match.field, match.value, `${match.message}; the path is skipped`);
+  const name = path.backend.service?.name;
+  let extra: RuleCondition[] = [];
+  if (name !== undefined) {
+    const read = readConditionsAnnotation(ingress, name);
+    if (read.present && !read.ok) {
+      const message = `${read.message}; the paths whose backend is "${name}" get no rule until this is fixed, so their requests go to the next matching rule`;
+      return skip(read.field, read.raw, message);
+    }
+    if (read.present) {
+      extra = read.value;
+      problems.push(...read.warnings);
+    }
+  }
+  const built = buildRuleConditions({ ...(host === undefined ? {} : { host }), path: match.match, extra });
+  if (!built.ok) {
+    const annotation = `conditions.${name}`;
+    const raw = ingress.metadata.annotations?.[`${ANNOTATION_PREFIX}${annotation}`];
+    return raw !== undefined
+      ? skip(annotationField(annotation), raw, `${built.message}; the path ${field} is skipped`)
+      : skip(field, path.path ?? "", `${built.message}; the path is skipped`);
+  }
+  const resolved = resolveRouteBackend(ingress, path.backend, `${field}.backend`, input.services);
+  problems.push(...resolved.problems);
+  let backend = resolved.backend;
+  let transforms: readonly RuleTransform[] | undefined;
+  if (name !== undefined) {
+    const read = readTransformsAnnotation(ingress, name);
+    if (read.present && !read.ok) {
+      const problem = createProblem({
+        ingress: key,
+        field: read.field,
+        value: read.raw,
+        message: `${read.message}; the paths whose backend is "${name}" answer 503 until this is fixed`,
+        scope: "rule",
+      });
+      problems.push(problem);
+      backend = { ok: false, action: serviceUnavailable(`Transforms of ${name} are invalid`), problem };
+    } else if (read.present) {
+      transforms = read.value;
+      problems.push(...read.warnings);
+    }
+  }
+  const route: Route = {
+    ingress,
+    ...(host === undefined ? {} : { host }),
+    conditions: built.conditions,
+    backend,
+    ...(transforms ? { transforms } : {}),
+    source: { ingress: key, field },
+    specificity: specificityOf(host, path, extra),
+  };
+  return { route, problems };
 }

@@ -1,7 +1,7 @@
 // Observe stage: the AWS state of one Ingress group as plain data, found by ownership tags.
 // Adapters fill these shapes; the planner compares them with the desired model.
 
-import type { HealthCheck, RuleAction, RuleCondition, Target } from "../model/desired.ts";
+import type { HealthCheck, RuleAction, RuleCondition, RuleTransform, Target } from "../model/desired.ts";
 
 /** An action as AWS holds it: forward names target group ARNs, not model keys. */
 export type ObservedAction =
@@ -18,6 +18,8 @@ export interface ObservedRule {
   readonly priority: number;
   readonly conditions: readonly RuleCondition[];
   readonly actions: readonly ObservedAction[];
+  /** Absent or empty when the rule has none. */
+  readonly transforms?: readonly RuleTransform[];
   readonly owned: boolean;
 }
 

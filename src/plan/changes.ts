@@ -10,6 +10,7 @@ import type {
   HealthCheck,
   RuleAction,
   RuleCondition,
+  RuleTransform,
   Target,
 } from "../model/desired.ts";
 
@@ -117,6 +118,10 @@ export type Change =
       readonly port: number;
       readonly conditions: readonly RuleCondition[];
       readonly actions: readonly RuleAction[];
+      /** Replace the rule's transforms with these; empty with `resetTransforms` removes them. */
+      readonly transforms: readonly RuleTransform[];
+      /** True when the rule has transforms and should have none (ModifyRule's ResetTransforms). */
+      readonly resetTransforms: boolean;
     }
   | {
       readonly kind: "setRulePriorities";
@@ -129,6 +134,7 @@ export type Change =
       readonly priority: number;
       readonly conditions: readonly RuleCondition[];
       readonly actions: readonly RuleAction[];
+      readonly transforms: readonly RuleTransform[];
     };
 
 /** The kinds of change, for counting. */
@@ -136,11 +142,13 @@ export type ChangeKind = Change["kind"];
 
 function conditionText(conditions: readonly RuleCondition[]): string {
   return conditions
-    .map((c) =>
-      c.field === "http-header"
-        ? `${c.headerName}=${c.values.join("|")}`
-        : `${c.field}=${JSON.stringify(c.values)}`,
-    )
+    .map((c) => {
+      const values =
+        "regexValues" in c && c.regexValues?.length ? c.regexValues.map((r) => `~${r}`) : c.values;
+      return c.field === "http-header"
+        ? `${c.headerName}=${values.join("|")}`
+        : `${c.field}=${JSON.stringify(values)}`;
+    })
     .join(" ");
 }
 
@@ -148,6 +156,10 @@ function attributeText(attributes: Readonly<Record<string, string>>): string {
   return Object.entries(attributes)
     .map(([k, v]) => `${k}=${v}`)
     .join(", ");
+}
+
+function transformText(transforms: readonly RuleTransform[] | undefined): string {
+  return transforms?.length ? ` (${transforms.map((t) => t.type).join(", ")})` : "";
 }
 
 /** One human line for a change, as `gannet plan` prints it. */
@@ -210,11 +222,11 @@ export function describeChange(c: Change): string {
     case "deleteRule":
       return `delete rule ${c.priority} on listener ${c.port}`;
     case "modifyRule":
-      return `update rule on listener ${c.port}: ${conditionText(c.conditions)}`;
+      return `update rule on listener ${c.port}: ${conditionText(c.conditions)}${transformText(c.transforms)}`;
     case "setRulePriorities":
       return `reorder ${c.priorities.length} rule(s) on listener ${c.port}`;
     case "createRule":
-      return `create rule ${c.priority} on listener ${c.port}: ${conditionText(c.conditions)}`;
+      return `create rule ${c.priority} on listener ${c.port}: ${conditionText(c.conditions)}${transformText(c.transforms)}`;
   }
 }
 

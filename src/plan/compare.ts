@@ -1,6 +1,6 @@
 // Plan stage: canonical forms of conditions and actions, so desired and observed compare by meaning.
 
-import type { RuleAction, RuleCondition } from "../model/desired.ts";
+import type { RuleAction, RuleCondition, RuleTransform } from "../model/desired.ts";
 import type { ObservedAction } from "../observe/observed.ts";
 
 /** Maps a target group key to the ARN it has now, if it exists. */
@@ -10,16 +10,29 @@ function sortedValues<T>(values: readonly T[]): T[] {
   return [...values].sort((a, b) => JSON.stringify(a).localeCompare(JSON.stringify(b)));
 }
 
-/** A canonical string for a rule's conditions: fields sorted, values sorted, hosts lowercased. */
+/**
+ * A canonical string for a rule's conditions: fields sorted, values sorted, host globs lowercased.
+ * Regex values compare as written (a regex's case is part of its meaning).
+ */
 export function canonicalConditions(conditions: readonly RuleCondition[]): string {
   const parts = conditions.map((c) => {
     const values: readonly unknown[] =
       c.field === "host-header" ? c.values.map((v) => v.toLowerCase()) : c.values;
+    const regex = "regexValues" in c && c.regexValues?.length ? { regex: sortedValues(c.regexValues) } : {};
     return c.field === "http-header"
-      ? { field: c.field, name: c.headerName.toLowerCase(), values: sortedValues(values) }
-      : { field: c.field, values: sortedValues(values) };
+      ? { field: c.field, name: c.headerName.toLowerCase(), values: sortedValues(values), ...regex }
+      : { field: c.field, values: sortedValues(values), ...regex };
   });
   return JSON.stringify(parts.sort((a, b) => JSON.stringify(a).localeCompare(JSON.stringify(b))));
+}
+
+/** A canonical string for a rule's transforms (order of types does not matter; rewrites keep theirs). */
+export function canonicalTransforms(transforms: readonly RuleTransform[] | undefined): string {
+  const parts = (transforms ?? []).map((t) => ({
+    type: t.type,
+    rewrites: t.rewrites.map((r) => ({ regex: r.regex, replace: r.replace })),
+  }));
+  return JSON.stringify(parts.sort((a, b) => a.type.localeCompare(b.type)));
 }
 
 /** Turns a desired action into the form AWS holds, with target group keys resolved to ARNs. */
@@ -28,7 +41,8 @@ export function toObservedAction(action: RuleAction, arnOf: ArnOfKey): ObservedA
   return {
     type: "forward",
     targetGroups: action.targetGroups.map((t) => ({
-      targetGroupArn: arnOf(t.targetGroup) ?? `pending:${t.targetGroup}`,
+      targetGroupArn:
+        "targetGroupArn" in t ? t.targetGroupArn : (arnOf(t.targetGroup) ?? `pending:${t.targetGroup}`),
       weight: t.weight,
     })),
     ...(action.stickiness ? { stickiness: action.stickiness } : {}),

@@ -80,6 +80,7 @@ describe("planListenerRules: rules kept in their last good state", () => {
         priority: 1,
         conditions: desired[0]?.conditions,
         actions: [unavailable],
+        transforms: [],
       },
       {
         kind: "createRule",
@@ -87,6 +88,7 @@ describe("planListenerRules: rules kept in their last good state", () => {
         priority: 2,
         conditions: desired[2]?.conditions,
         actions: desired[2]?.actions,
+        transforms: [],
       },
     ]);
   });
@@ -203,5 +205,122 @@ describe("planListenerRules", () => {
     };
 
     expect(planListenerRules(80, [desired], [observed], arnOf)).toEqual([]);
+  });
+
+  const REWRITE = [{ type: "url-rewrite" as const, rewrites: [{ regex: "^/a/(.*)$", replace: "/$1" }] }];
+  const HOST_REGEX = "^[aA][pP][pP]\\.example\\.com(:[0-9]+)?$";
+  const EXTERNAL = "arn:aws:elasticloadbalancing:us-east-1:123456789012:targetgroup/legacy/0123456789abcdef";
+
+  it.each<[string, Partial<DesiredRule>, Partial<ObservedRule>]>([
+    [
+      "regex hosts, header and query conditions",
+      {
+        conditions: [
+          { field: "host-header", values: [], regexValues: [HOST_REGEX] },
+          { field: "path-pattern", values: ["/a"] },
+          { field: "http-header", headerName: "X-Canary", values: ["on"] },
+          { field: "query-string", values: [{ key: "v", value: "2" }] },
+        ],
+      },
+      {
+        conditions: [
+          { field: "query-string", values: [{ key: "v", value: "2" }] },
+          { field: "http-header", headerName: "x-canary", values: ["on"] },
+          { field: "path-pattern", values: ["/a"] },
+          { field: "host-header", values: [], regexValues: [HOST_REGEX] },
+        ],
+      },
+    ],
+    ["transforms", { transforms: REWRITE }, { transforms: REWRITE }],
+    [
+      "weighted forward with stickiness and an external target group",
+      {
+        actions: [
+          {
+            type: "forward",
+            targetGroups: [
+              { targetGroup: "ns/web:80", weight: 90 },
+              { targetGroupArn: EXTERNAL, weight: 10 },
+            ],
+            stickiness: { enabled: true, durationSeconds: 300 },
+          },
+        ],
+      },
+      {
+        actions: [
+          {
+            type: "forward",
+            targetGroups: [
+              { targetGroupArn: EXTERNAL, weight: 10 },
+              { targetGroupArn: arnOf("ns/web:80"), weight: 90 },
+            ],
+            stickiness: { enabled: true, durationSeconds: 300 },
+          },
+        ],
+      },
+    ],
+  ])("makes no change when %s already match (a second reconcile is a no-op)", (_, desired, observed) => {
+    const d: DesiredRule = { ...desiredRule(0, "/a"), ...desired };
+    const o: ObservedRule = { ...observedRule(1, "/a"), ...observed };
+    expect(planListenerRules(80, [d], [o], arnOf)).toEqual([]);
+  });
+
+  it.each<[string, Partial<DesiredRule>, Partial<ObservedRule>, boolean]>([
+    ["a transform added", { transforms: REWRITE }, {}, false],
+    ["a transform removed", {}, { transforms: REWRITE }, true],
+    [
+      "a rewrite changed",
+      { transforms: [{ type: "url-rewrite", rewrites: [{ regex: "^/a/(.*)$", replace: "/v2/$1" }] }] },
+      { transforms: REWRITE },
+      false,
+    ],
+    [
+      "a regex changed",
+      { conditions: [{ field: "path-pattern", values: [], regexValues: ["^/a$"] }] },
+      { conditions: [{ field: "path-pattern", values: [], regexValues: ["^/A$"] }] },
+      false,
+    ],
+    [
+      "a weight changed",
+      {
+        actions: [
+          {
+            type: "forward",
+            targetGroups: [
+              { targetGroup: "ns/web:80", weight: 50 },
+              { targetGroup: "ns/canary:80", weight: 50 },
+            ],
+          },
+        ],
+      },
+      {
+        actions: [
+          {
+            type: "forward",
+            targetGroups: [
+              { targetGroupArn: arnOf("ns/web:80"), weight: 90 },
+              { targetGroupArn: arnOf("ns/canary:80"), weight: 10 },
+            ],
+          },
+        ],
+      },
+      false,
+    ],
+  ])("modifies the rule when %s", (_, desired, observed, reset) => {
+    const d: DesiredRule = { ...desiredRule(0, "/a"), ...desired };
+    const o: ObservedRule = { ...observedRule(1, "/a"), ...observed };
+    expect(planListenerRules(80, [d], [o], arnOf)).toEqual([
+      expect.objectContaining({
+        kind: "modifyRule",
+        ruleArn: o.arn,
+        transforms: d.transforms ?? [],
+        resetTransforms: reset,
+      }),
+    ]);
+  });
+
+  it("creates a rule with its transforms", () => {
+    const changes = planListenerRules(80, [{ ...desiredRule(0, "/a"), transforms: REWRITE }], [], arnOf);
+    expect(changes).toEqual([expect.objectContaining({ kind: "createRule", transforms: REWRITE })]);
   });
 });

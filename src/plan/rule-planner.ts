@@ -8,7 +8,7 @@
 import type { DesiredRule } from "../model/desired.ts";
 import type { ObservedRule } from "../observe/observed.ts";
 import type { Change } from "./changes.ts";
-import { type ArnOfKey, actionsEqual, canonicalConditions } from "./compare.ts";
+import { type ArnOfKey, actionsEqual, canonicalConditions, canonicalTransforms } from "./compare.ts";
 
 /** The highest rule priority an ALB listener accepts. */
 export const MAX_PRIORITY = 50_000;
@@ -120,15 +120,19 @@ export function planListenerRules(
   for (const p of pairs) {
     const sameConditions =
       canonicalConditions(p.desired.conditions) === canonicalConditions(p.observed.conditions);
-    // Its last good state: a kept rule found by its conditions keeps its actions.
+    // Its last good state: a kept rule found by its conditions keeps its actions and transforms.
     if (sameConditions && p.desired.keepExisting) continue;
-    if (!sameConditions || !actionsEqual(p.desired.actions, p.observed.actions, arnOf)) {
+    const transforms = p.desired.transforms ?? [];
+    const sameTransforms = canonicalTransforms(transforms) === canonicalTransforms(p.observed.transforms);
+    if (!sameConditions || !sameTransforms || !actionsEqual(p.desired.actions, p.observed.actions, arnOf)) {
       changes.push({
         kind: "modifyRule",
         ruleArn: p.observed.arn,
         port,
         conditions: p.desired.conditions,
         actions: p.desired.actions,
+        transforms,
+        resetTransforms: transforms.length === 0 && (p.observed.transforms?.length ?? 0) > 0,
       });
     }
   }
@@ -140,6 +144,7 @@ export function planListenerRules(
       priority: c.priority,
       conditions: c.desired.conditions,
       actions: c.desired.actions,
+      transforms: c.desired.transforms ?? [],
     });
   }
   return changes;

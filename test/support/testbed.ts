@@ -1,6 +1,7 @@
 // Test support: clients for the real testbed started by the global setup.
 
 import { randomBytes } from "node:crypto";
+import { DescribeLoadBalancersCommand, type LoadBalancer } from "@aws-sdk/client-elastic-load-balancing-v2";
 import { CoreV1Api, DiscoveryV1Api, KubeConfig, NetworkingV1Api } from "@kubernetes/client-node";
 import { inject } from "vitest";
 import { CallStats } from "../../src/aws/call-layer.ts";
@@ -34,4 +35,23 @@ export function awsClients(stats = new CallStats()) {
 /** A short random suffix for names that must be unique in a shared testbed. */
 export function uniqueSuffix(): string {
   return randomBytes(3).toString("hex");
+}
+
+/**
+ * Every load balancer of the testbed, all pages: the LocalStack is shared, and moto answers 50 per page
+ * by default, so a single DescribeLoadBalancers misses ALBs once other tests have made enough of them.
+ */
+export async function allLoadBalancers(
+  elbv2: ReturnType<typeof awsClients>["elbv2"],
+): Promise<LoadBalancer[]> {
+  const out: LoadBalancer[] = [];
+  let marker: string | undefined;
+  do {
+    const res = await elbv2.send(
+      new DescribeLoadBalancersCommand({ PageSize: 400, ...(marker ? { Marker: marker } : {}) }),
+    );
+    out.push(...(res.LoadBalancers ?? []));
+    marker = res.NextMarker;
+  } while (marker);
+  return out;
 }
