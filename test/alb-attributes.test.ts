@@ -15,7 +15,6 @@ import {
   DescribeListenerAttributesCommand,
   DescribeListenersCommand,
   DescribeLoadBalancerAttributesCommand,
-  DescribeLoadBalancersCommand,
   DescribeTargetGroupAttributesCommand,
   DescribeTargetGroupsCommand,
   type LoadBalancer,

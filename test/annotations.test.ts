@@ -5,7 +5,6 @@ import { ListCertificatesCommand } from "@aws-sdk/client-acm";
 import { DescribeSecurityGroupsCommand, DescribeSubnetsCommand } from "@aws-sdk/client-ec2";
 import {
   DescribeListenersCommand,
-  DescribeLoadBalancersCommand,
   DescribeTagsCommand,
   DescribeTargetGroupsCommand,
   type Listener,

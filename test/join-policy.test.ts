@@ -2,11 +2,7 @@
 // oldest member; a ConfigMap named by the IngressClass widens it. A refused Ingress gets a Warning and
 // changes nothing in AWS.
 
-import {
-  DescribeListenersCommand,
-  DescribeLoadBalancersCommand,
-  DescribeRulesCommand,
-} from "@aws-sdk/client-elastic-load-balancing-v2";
+import { DescribeListenersCommand, DescribeRulesCommand } from "@aws-sdk/client-elastic-load-balancing-v2";
 import type { V1Ingress } from "@kubernetes/client-node";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { hostOfRule } from "./support/alb-evaluator.ts";

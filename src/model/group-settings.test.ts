@@ -84,6 +84,22 @@ describe("mergeGroupSettings", () => {
     ]);
   });
 
+  it.each([
+    ["no TLS", {}, {}, [80]],
+    ["spec.tls hosts", {}, { tls: true }, [80, 443]],
+    [
+      "certificate-arn (AWS LBC's default: HTTPS only)",
+      { "certificate-arn": "arn:aws:acm:us-east-1:111122223333:certificate/c" },
+      {},
+      [443],
+    ],
+  ])("defaults listen-ports for %s", (_, annotations, o, ports) => {
+    const tls = (o as { tls?: boolean }).tls ? { tls: [{ hosts: ["a.example.com"] }] } : {};
+    const i = ingress("a", { annotations: alb(annotations) });
+    const merged = merge({ ...i, spec: { ...i.spec, ...tls } });
+    expect(merged.members[0]?.listenPorts.map((p) => p.port)).toEqual(ports);
+  });
+
   it("agrees on lists whatever their order", () => {
     const merged = merge(
       member("a", { "inbound-cidrs": "10.0.0.0/8,::/0" }),

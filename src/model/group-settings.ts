@@ -30,7 +30,14 @@ export const DEFAULT_TLS_LISTEN_PORTS: readonly ListenPort[] = [
   { protocol: "HTTPS", port: 443 },
 ];
 
-function defaultListenPorts(ingress: Ingress): readonly ListenPort[] {
+/** Listen ports of a member with `certificate-arn` and no `listen-ports`, as AWS LBC defaults them. */
+export const DEFAULT_CERTIFICATE_LISTEN_PORTS: readonly ListenPort[] = [{ protocol: "HTTPS", port: 443 }];
+
+function defaultListenPorts(
+  ingress: Ingress,
+  certificateArns: readonly string[] | undefined,
+): readonly ListenPort[] {
+  if ((certificateArns?.length ?? 0) > 0) return DEFAULT_CERTIFICATE_LISTEN_PORTS;
   const tls = ingress.spec.tls?.some((t) => (t.hosts?.length ?? 0) > 0) ?? false;
   return tls ? DEFAULT_TLS_LISTEN_PORTS : DEFAULT_LISTEN_PORTS;
 }
@@ -129,7 +136,7 @@ export function mergeGroupSettings(
       continue;
     }
     const settings = annotations.settings;
-    const listenPorts = settings.listenPorts ?? defaultListenPorts(ingress);
+    const listenPorts = settings.listenPorts ?? defaultListenPorts(ingress, settings.certificateArns);
     const conflicts: Problem[] = [];
     const leftOut = `; set the same value or remove the annotation (until then the Ingress is left out of group "${group}" and its rules already in AWS are kept as they are)`;
     for (const setting of AGREED) {
