@@ -77,7 +77,7 @@ describe("buildDesiredGroup: backends", () => {
         ingress: "apps/b",
         field: "metadata.annotations['alb.ingress.kubernetes.io/healthcheck-path']",
         value: "/b",
-        message: expect.stringContaining("takes its settings from apps/a, the first member in group order"),
+        message: expect.stringContaining("takes its settings from apps/a, the oldest member"),
         scope: "rule",
       },
     ]);

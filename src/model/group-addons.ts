@@ -1,6 +1,6 @@
 // Model stage: the group's attributes and WAFv2 web ACL, merged across its members in group order.
 // As AWS LBC, members may state different keys; a key stated twice must agree. Unlike AWS LBC, a value
-// that disagrees does not fail the group: the first member in group order that states the key wins, and
+// that disagrees does not fail the group: the oldest member that states the key wins, and
 // the later value is ignored with a Problem on its Ingress (scope "rule").
 
 import { ANNOTATION, LISTENER_ATTRIBUTES_PREFIX } from "./annotations.ts";
@@ -33,7 +33,7 @@ export class AddonMerger {
           ingress: by,
           field: annotationField(annotation),
           value: ingress.metadata.annotations?.[`${ANNOTATION_PREFIX}${annotation}`] ?? value,
-          message: `${what} ${JSON.stringify(value)} conflicts with ${JSON.stringify(winner.value)} set by ${winner.by}, the first member in group order that sets it; this value is ignored in group "${this.group}": set the same value or remove it`,
+          message: `${what} ${JSON.stringify(value)} conflicts with ${JSON.stringify(winner.value)} set by ${winner.by}, the oldest member that sets it; this value is ignored in group "${this.group}": set the same value or remove it`,
           scope: "rule",
         }),
       );

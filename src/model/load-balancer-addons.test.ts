@@ -13,7 +13,7 @@ const ACL = (n: number) =>
   `arn:aws:wafv2:eu-west-1:111122223333:regional/webacl/acl-${n}/3ab78708-85b0-49d3-b4e1-7a9615a6613${n}`;
 
 describe("load balancer and listener attributes, web ACL across a group", () => {
-  it("merges the keys members state; a key stated twice must agree, the first member in group order wins", () => {
+  it("merges the keys members state; a key stated twice must agree, the oldest member wins", () => {
     const desired = buildShop(
       [
         member("a", 1, { "load-balancer-attributes": "idle_timeout.timeout_seconds=120" }),

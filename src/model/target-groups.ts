@@ -1,11 +1,12 @@
 // Model stage: one target group per backend key (`<namespace>/<service>:<port as written>`) that a route
 // of the group uses. When several members route to the same key with different Ingress-level settings,
-// the first member in group order wins and the others get a Problem (scope "rule").
+// the oldest member (see `compareSeniority`) wins and the others get a Problem (scope "rule").
 
 import { ANNOTATION_SCHEMAS } from "./annotation-schemas.ts";
 import { ANNOTATION, readAnnotation } from "./annotations.ts";
 import { buildTargets, type ResolvedBackend } from "./backends.ts";
 import type { DesiredTargetGroup, Problem } from "./desired.ts";
+import { compareSeniority } from "./ingress-groups.ts";
 import type { EndpointSlice, Ingress } from "./kube-objects.ts";
 import { buildOwnershipTags, buildTargetGroupName, mergeUserTags, type Owner } from "./ownership.ts";
 import {
@@ -44,7 +45,9 @@ export function chooseTargetGroups(refs: readonly BackendRef[]): {
   const choices = new Map<string, TargetGroupChoice>();
   const problems: Problem[] = [];
   const seen = new Set<string>();
-  for (const { ingress, backend } of refs) {
+  // The oldest member's settings win a shared target group (a stable sort keeps each member's order).
+  const bySeniority = [...refs].sort((a, b) => compareSeniority(a.ingress, b.ingress));
+  for (const { ingress, backend } of bySeniority) {
     const pair = `${objectKey(ingress)} ${backend.key}`;
     if (seen.has(pair)) continue;
     seen.add(pair);
@@ -66,7 +69,7 @@ export function chooseTargetGroups(refs: readonly BackendRef[]): {
           ingress: objectKey(ingress),
           field: annotationField(name),
           value: ingress.metadata.annotations?.[`${ANNOTATION_PREFIX}${name}`] ?? "",
-          message: `target group ${backend.key} takes its settings from ${objectKey(winner.ingress)}, the first member in group order that routes to it, so this value is ignored: annotate Service ${service} to set it for every route`,
+          message: `target group ${backend.key} takes its settings from ${objectKey(winner.ingress)}, the oldest member that routes to it, so this value is ignored: annotate Service ${service} to set it for every route`,
           scope: "rule",
         }),
       );
