@@ -118,7 +118,7 @@ describe("routing: the ALB rules Gannet builds answer what the Ingress spec answ
           }
         }
       }),
-      { numRuns: 2000 },
+      { numRuns: 5000 },
     );
   });
 });
