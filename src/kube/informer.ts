@@ -37,6 +37,16 @@ export interface InformerHooks {
   onError?(message: string, err: unknown): void;
 }
 
+/** The part of client-node's Watch an informer uses (tests wrap it to inject what a server rarely does). */
+export interface WatchLike {
+  watch(
+    path: string,
+    params: Record<string, string | number | boolean | undefined>,
+    onEvent: (type: string, obj: unknown) => void,
+    done: (err: unknown) => void,
+  ): Promise<AbortController>;
+}
+
 /** What an informer watches, and how. */
 export interface InformerOptions<T> extends InformerHooks {
   readonly config: KubeConfig;
@@ -51,6 +61,8 @@ export interface InformerOptions<T> extends InformerHooks {
   readonly watchTimeoutSeconds?: number;
   /** Client-side inactivity timeout of a watch; default 90 s (bookmarks come every minute). */
   readonly inactivityTimeoutMs?: number;
+  /** Wraps the watch (fault injection in tests); default client-node's Watch. */
+  readonly wrapWatch?: (watch: WatchLike) => WatchLike;
 }
 
 interface Keyed {
@@ -72,7 +84,7 @@ const keyOf = (o: Keyed) => `${o.metadata.namespace ?? ""}/${o.metadata.name}`;
 /** A list-then-watch cache of one resource. */
 export class Informer<T extends Keyed> {
   private readonly opts: InformerOptions<T>;
-  private readonly watch: Watch;
+  private readonly watch: WatchLike;
   private readonly objects = new Map<string, T>();
   private resourceVersion = "";
   private stopped = false;
@@ -86,12 +98,13 @@ export class Informer<T extends Keyed> {
 
   constructor(opts: InformerOptions<T>) {
     this.opts = opts;
-    this.watch = new Watch(opts.config);
+    const watch = new Watch(opts.config);
     // client-node keeps its 30 s inactivity timeout in a private field; left alone, it cuts every
     // quiet watch twice a minute although the server's bookmarks prove the connection alive.
-    const tunable = this.watch as unknown as { requestTimeoutMs?: number };
+    const tunable = watch as unknown as { requestTimeoutMs?: number };
     if (typeof tunable.requestTimeoutMs === "number")
       tunable.requestTimeoutMs = opts.inactivityTimeoutMs ?? 90_000;
+    this.watch = opts.wrapWatch ? opts.wrapWatch(watch) : watch;
     this.synced = new Promise((resolve) => {
       this.markSynced = resolve;
     });
@@ -125,6 +138,7 @@ export class Informer<T extends Keyed> {
         const { ended, opened } = await this.watchOnce();
         if (endedAt !== undefined) this.opts.onRestart?.(lastReason, opened - endedAt);
         const end = await ended;
+        if (this.stopped) break;
         endedAt = Date.now();
         lastReason = end.reason;
         if (end.reason === "gone") this.resourceVersion = "";
@@ -134,6 +148,7 @@ export class Informer<T extends Keyed> {
           await this.backoff();
         }
       } catch (err) {
+        if (this.stopped) break;
         this.opts.onError?.(`list or watch of ${this.opts.path} failed`, err);
         if (statusCodeOf(err) === 410) this.resourceVersion = "";
         endedAt = Date.now();
@@ -240,6 +255,7 @@ export class Informer<T extends Keyed> {
   }
 
   private async backoff(): Promise<void> {
+    if (this.stopped) return;
     this.failures++;
     const cap = Math.min(30_000, 500 * 2 ** Math.min(this.failures - 1, 10));
     const ms = cap / 2 + (Math.random() * cap) / 2;

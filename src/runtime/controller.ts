@@ -124,6 +124,12 @@ export class Controller {
     return this.leading && (this.elector?.isLeader() ?? true);
   }
 
+  /** True while leading with nothing queued, running or waiting (tests and benchmarks wait for it). */
+  isIdle(): boolean {
+    const q = this.queue;
+    return this.isLeader() && (this.term?.running ?? false) && q.depth + q.active + q.delayed === 0;
+  }
+
   /** True once every cache holds its first list. */
   isReady(): boolean {
     return this.synced && !this.stopping;
@@ -143,12 +149,16 @@ export class Controller {
       });
       this.logger.info({ url: this.http.url }, "serving /metrics, /healthz and /readyz");
     }
-    for (const informer of this.informers.values()) informer.start();
     const stopped = new Promise<void>((resolve) =>
       this.election.signal.addEventListener("abort", () => resolve(), { once: true }),
     );
-    await Promise.race([Promise.all([...this.informers.values()].map((i) => i.synced)), stopped]);
-    if (this.stopping) return;
+    // One kind after the other: the first lists' garbage never piles up at once (peak memory), and
+    // Services and EndpointSlices are in place before the Ingresses that name them.
+    for (const informer of this.informers.values()) {
+      informer.start();
+      await Promise.race([informer.synced, stopped]);
+      if (this.stopping) return;
+    }
     this.synced = true;
     this.logger.info({ objects: this.cache.counts(), groups: this.cache.groups().length }, "caches filled");
     if (!this.elector) {

@@ -50,6 +50,8 @@ export class LeaderTerm {
   private resyncTimer: NodeJS.Timeout | undefined;
   // In memory on purpose: a new leader reads each group's AWS state in full once.
   private readonly verifiedAt = new Map<string, number>();
+  /** True once every group is queued and the workers run. */
+  running = false;
 
   constructor(deps: TermDeps) {
     this.deps = deps;
@@ -98,6 +100,7 @@ export class LeaderTerm {
       }
     };
     this.workers = Array.from({ length: deps.settings.concurrency }, worker);
+    this.running = true;
   }
 
   /** Stops taking keys and waits (at most `timeoutMs`) for the running reconciles. */
