@@ -211,38 +211,42 @@ export class Controller {
     this.leading = true;
     this.metrics.leaderTransitions.inc();
     this.logger.info({ identity: this.identity }, "leading: reconciling every group");
-    this.termChain = this.termChain.then(async () => {
-      if (this.stopping || !this.leading) return;
-      const term = new LeaderTerm({
-        settings: this.settings,
-        controller: this.cs,
-        cache: this.cache,
-        queue: this.queue,
-        stats: this.stats,
-        metrics: this.metrics,
-        logger: this.logger,
-        isLeader: () => this.isLeader(),
-        countKubeCall: (verb, resource, result) => this.metrics.kubeCalls.inc({ verb, resource, result }),
-        inventoryMaxAgeMs: this.opts.inventoryMaxAgeMs ?? 30_000,
-        ...(this.opts.groups ? { scope: this.opts.groups } : {}),
-        ...(this.opts.onOutcome ? { onOutcome: this.opts.onOutcome } : {}),
-      });
-      this.term = term;
-      await term.start();
-    });
+    this.termChain = this.termChain
+      .then(async () => {
+        if (this.stopping || !this.leading) return;
+        const term = new LeaderTerm({
+          settings: this.settings,
+          controller: this.cs,
+          cache: this.cache,
+          queue: this.queue,
+          stats: this.stats,
+          metrics: this.metrics,
+          logger: this.logger,
+          isLeader: () => this.isLeader(),
+          countKubeCall: (verb, resource, result) => this.metrics.kubeCalls.inc({ verb, resource, result }),
+          inventoryMaxAgeMs: this.opts.inventoryMaxAgeMs ?? 30_000,
+          ...(this.opts.groups ? { scope: this.opts.groups } : {}),
+          ...(this.opts.onOutcome ? { onOutcome: this.opts.onOutcome } : {}),
+        });
+        this.term = term;
+        await term.start();
+      })
+      .catch((err: unknown) => this.logger.error({ err: errorText(err) }, "could not start leading"));
   }
 
   private endTerm(): void {
     const wasLeading = this.leading;
     if (!this.stopping) this.leading = false;
-    this.termChain = this.termChain.then(async () => {
-      const term = this.term;
-      this.term = undefined;
-      if (!term) return;
-      await term.stop(this.cs.shutdownTimeoutMs);
-      this.metrics.clearManaged();
-      if (wasLeading) this.logger.info("workers stopped");
-    });
+    this.termChain = this.termChain
+      .then(async () => {
+        const term = this.term;
+        this.term = undefined;
+        if (!term) return;
+        await term.stop(this.cs.shutdownTimeoutMs);
+        this.metrics.clearManaged();
+        if (wasLeading) this.logger.info("workers stopped");
+      })
+      .catch((err: unknown) => this.logger.error({ err: errorText(err) }, "could not stop the workers"));
   }
 
   private onChange(

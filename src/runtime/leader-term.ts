@@ -7,7 +7,6 @@
 import { type CallStats, type FaultInjector, isReadOperation } from "../aws/call-layer.ts";
 import type { ControllerSettings } from "../config/controller-settings.ts";
 import type { Settings } from "../config/settings.ts";
-import type { KubePort } from "../kube/kube-port.ts";
 import type { ClusterCache } from "../observe/cluster-cache.ts";
 import { observeCluster } from "../observe/observe-aws.ts";
 import type { ReconcileDeps, ReconcileOutcome } from "../reconcile/reconcile-group.ts";
@@ -60,13 +59,7 @@ export class LeaderTerm {
   /** Wires a fresh runtime (empty tag cache: another writer may have led meanwhile) and starts the workers. */
   async start(): Promise<void> {
     const { deps } = this;
-    const fence: FaultInjector = (service, operation) => {
-      if (!isReadOperation(operation) && !deps.isLeader())
-        throw new NotLeaderError(
-          `${service}:${operation} refused: this process no longer holds the leader Lease`,
-        );
-    };
-    const rt = createRuntime(deps.settings, deps.stats, { beforeAwsCall: fence });
+    const rt = createRuntime(deps.settings, deps.stats, { beforeAwsCall: awsFence(deps.isLeader) });
     this.rt = rt;
     const vpcId = await this.resolveVpc(rt);
     if (vpcId === undefined) return;
@@ -74,7 +67,7 @@ export class LeaderTerm {
       () => observeCluster(rt.aws, deps.settings.cluster, vpcId),
       deps.inventoryMaxAgeMs,
     );
-    const sink = fencedSink(rt.kube, deps);
+    const sink = fencedSink(rt.kube, deps.isLeader, deps.countKubeCall);
     this.enqueueAll();
     this.resyncTimer = setInterval(() => {
       inventory.invalidate();
@@ -235,16 +228,29 @@ export class LeaderTerm {
   }
 }
 
+/** The AWS side of the fence: reads always pass, a mutating call needs the Lease. */
+export function awsFence(isLeader: () => boolean): FaultInjector {
+  return (service, operation) => {
+    if (!isReadOperation(operation) && !isLeader())
+      throw new NotLeaderError(
+        `${service}:${operation} refused: this process no longer holds the leader Lease`,
+      );
+  };
+}
+
 /** Kubernetes writes of a reconcile, refused once not the leader and counted for metrics. */
-function fencedSink(kube: KubePort, deps: TermDeps): ReconcileDeps["kube"] {
+export function fencedSink(
+  kube: ReconcileDeps["kube"],
+  isLeader: () => boolean,
+  countKubeCall: KubeCallCounter,
+): ReconcileDeps["kube"] {
   const call = async (verb: string, resource: string, fn: () => Promise<void>) => {
-    if (!deps.isLeader())
-      throw new NotLeaderError(`${verb} ${resource} refused: this process is not the leader`);
+    if (!isLeader()) throw new NotLeaderError(`${verb} ${resource} refused: this process is not the leader`);
     try {
       await fn();
-      deps.countKubeCall(verb, resource, "success");
+      countKubeCall(verb, resource, "success");
     } catch (err) {
-      deps.countKubeCall(verb, resource, "error");
+      countKubeCall(verb, resource, "error");
       throw err;
     }
   };
