@@ -18,7 +18,8 @@ import {
 } from "../kube/cluster-informers.ts";
 import type { Informer } from "../kube/informer.ts";
 import { loadKubeConfig } from "../kube/kube-port.ts";
-import { LeaderElector, LeaseLock } from "../kube/lease.ts";
+import { LeaderElector } from "../kube/leader-election.ts";
+import { LeaseLock } from "../kube/lease.ts";
 import { ClusterCache } from "../observe/cluster-cache.ts";
 import type { ReconcileOutcome } from "../reconcile/reconcile-group.ts";
 import { ControllerMetrics } from "../report/metrics.ts";

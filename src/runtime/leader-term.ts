@@ -1,28 +1,20 @@
 // Runtime: what the controller does while it leads. Workers take group keys from the queue and
 // reconcile each from the informer caches and a shared AWS inventory; the outcome maps to a queue
 // action in one place (done: forget; requeue: come back later; retry: back off; terminal: forget).
-// Every write (AWS and Kubernetes) passes a fence that refuses it once this process is no longer
-// the leader, so a reconcile still running after the Lease is lost cannot race the new leader.
+// Every write (AWS and Kubernetes) passes the fence (fence.ts).
 
-import { type CallStats, type FaultInjector, isReadOperation } from "../aws/call-layer.ts";
+import { type CallStats, isReadOperation } from "../aws/call-layer.ts";
 import type { ControllerSettings } from "../config/controller-settings.ts";
 import type { Settings } from "../config/settings.ts";
 import type { ClusterCache } from "../observe/cluster-cache.ts";
 import { observeCluster } from "../observe/observe-aws.ts";
 import type { ReconcileDeps, ReconcileOutcome } from "../reconcile/reconcile-group.ts";
 import { type ControllerMetrics, countResources, type ReconcileResult } from "../report/metrics.ts";
+import { awsFence, fencedSink, type KubeCallCounter } from "./fence.ts";
 import { InventoryCache } from "./inventory-cache.ts";
 import { errorText, type Logger } from "./log.ts";
 import { createRuntime, type Runtime, resolveVpcId, runPass } from "./pass.ts";
 import type { WorkQueue } from "./work-queue.ts";
-
-/** Raised by the fence: a write attempted by a process that is not (or no longer) the leader. */
-export class NotLeaderError extends Error {
-  override readonly name = "NotLeaderError";
-}
-
-/** Counts one Kubernetes call (metrics). */
-export type KubeCallCounter = (verb: string, resource: string, result: "success" | "error") => void;
 
 /** Everything a term needs from the controller that runs it. */
 export interface TermDeps {
@@ -157,16 +149,20 @@ export class LeaderTerm {
       return;
     }
     const verify = this.verifyDue(key);
+    const snapshot = deps.cache.snapshotOf(key);
     let outcome: ReconcileOutcome | undefined;
     try {
-      const inventory = await ctx.inventory.get();
-      [outcome] = await runPass(ctx.rt, ctx.vpcId, {
-        groups: new Set([key]),
-        snapshot: deps.cache.snapshotOf(key),
-        inventory,
-        verify,
-        kube: ctx.sink,
-      });
+      // No Ingress belongs to the group or names it in a finalizer: nothing to read AWS for.
+      const inventory = snapshot.ingresses.length > 0 ? await ctx.inventory.get() : undefined;
+      [outcome] = !inventory
+        ? []
+        : await runPass(ctx.rt, ctx.vpcId, {
+            groups: new Set([key]),
+            snapshot,
+            inventory,
+            verify,
+            kube: ctx.sink,
+          });
     } catch (err) {
       // The inventory could not be read (AWS unreachable, throttled past retries): back off.
       ctx.inventory.invalidate();
@@ -226,45 +222,4 @@ export class LeaderTerm {
     else log.debug(fields, "in sync");
     deps.onOutcome?.(outcome);
   }
-}
-
-/** The AWS side of the fence: reads always pass, a mutating call needs the Lease. */
-export function awsFence(isLeader: () => boolean): FaultInjector {
-  return (service, operation) => {
-    if (!isReadOperation(operation) && !isLeader())
-      throw new NotLeaderError(
-        `${service}:${operation} refused: this process no longer holds the leader Lease`,
-      );
-  };
-}
-
-/** Kubernetes writes of a reconcile, refused once not the leader and counted for metrics. */
-export function fencedSink(
-  kube: ReconcileDeps["kube"],
-  isLeader: () => boolean,
-  countKubeCall: KubeCallCounter,
-): ReconcileDeps["kube"] {
-  const call = async (verb: string, resource: string, fn: () => Promise<void>) => {
-    if (!isLeader()) throw new NotLeaderError(`${verb} ${resource} refused: this process is not the leader`);
-    try {
-      await fn();
-      countKubeCall(verb, resource, "success");
-    } catch (err) {
-      countKubeCall(verb, resource, "error");
-      throw err;
-    }
-  };
-  return {
-    addFinalizer: async (ingress, finalizer) => {
-      if (ingress.metadata.finalizers?.includes(finalizer)) return;
-      await call("patch", "ingresses", () => kube.addFinalizer(ingress, finalizer));
-    },
-    removeFinalizer: async (ingress, finalizer) => {
-      if (!ingress.metadata.finalizers?.includes(finalizer)) return;
-      await call("patch", "ingresses", () => kube.removeFinalizer(ingress, finalizer));
-    },
-    patchIngressStatus: (ingress, hostname) =>
-      call("patch", "ingresses/status", () => kube.patchIngressStatus(ingress, hostname)),
-    createEvent: (input) => call("create", "events", () => kube.createEvent(input)),
-  };
 }

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { LeaderElector, type LeaseRecord, type LeaseStore } from "./lease.ts";
+import { LeaderElector } from "./leader-election.ts";
+import type { LeaseRecord, LeaseStore } from "./lease.ts";
 
 /** A Lease in memory with the API server's resourceVersion check. */
 class FakeLease implements LeaseStore {

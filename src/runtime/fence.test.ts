@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { ingress } from "../model/test-fixtures.ts";
-import { awsFence, fencedSink, NotLeaderError } from "./leader-term.ts";
+import { awsFence, fencedSink, NotLeaderError } from "./fence.ts";
 
 describe("awsFence", () => {
   it.each([
