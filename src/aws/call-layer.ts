@@ -18,12 +18,28 @@ export function isReadOperation(operation: string): boolean {
   return /^(Describe|List|Get)/.test(operation);
 }
 
+/** One finished logical call, as a listener of `CallStats` sees it (metrics). */
+export interface CallRecord {
+  readonly service: string;
+  readonly operation: string;
+  readonly attempts: number;
+  readonly failed: boolean;
+  readonly ms: number;
+}
+
 /** Counts of AWS calls by `service:operation`, shared by every client of one process or test. */
 export class CallStats {
   readonly byOperation = new Map<string, OperationStats>();
+  private readonly listeners: ((call: CallRecord) => void)[] = [];
+
+  /** Calls `listener` after every call recorded from now on (how metrics observe latency). */
+  onCall(listener: (call: CallRecord) => void): void {
+    this.listeners.push(listener);
+  }
 
   /** Records one finished logical call. */
   record(service: string, operation: string, attempts: number, failed: boolean, ms: number): void {
+    for (const l of this.listeners) l({ service, operation, attempts, failed, ms });
     const key = `${service}:${operation}`;
     const s = this.byOperation.get(key) ?? { calls: 0, attempts: 0, retries: 0, errors: 0, totalMs: 0 };
     s.calls += 1;

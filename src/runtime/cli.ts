@@ -3,6 +3,7 @@
 // to an exit code: reconcile (1 when a group failed), plan (0 nothing to do, 2 changes), controller, dev.
 
 import { Command, Option } from "commander";
+import { loadControllerSettings, type RawControllerSettings } from "../config/controller-settings.ts";
 import { loadSettings, type RawSettings, SettingsError } from "../config/settings.ts";
 import { describeChange } from "../plan/changes.ts";
 import { runController } from "./controller.ts";
@@ -44,6 +45,46 @@ function withCommonFlags(cmd: Command): Command {
     .addOption(
       new Option("--concurrency <n>", "groups reconciled in parallel (env GANNET_CONCURRENCY; default 4)"),
     );
+}
+
+function withControllerFlags(cmd: Command): Command {
+  const flag = (spec: string, help: string) => cmd.addOption(new Option(spec, help));
+  flag(
+    "--resync-period <duration>",
+    "reconcile every group this often (env GANNET_RESYNC_PERIOD; default 10m)",
+  );
+  flag(
+    "--verify-period <duration>",
+    "read each group's AWS state in full this often (env GANNET_VERIFY_PERIOD; default 30m)",
+  );
+  flag(
+    "--metrics-bind-address <host:port>",
+    "serve /metrics, /healthz and /readyz here; 0 turns it off (env GANNET_METRICS_BIND_ADDRESS; default :8080)",
+  );
+  flag("--leader-elect <bool>", "elect a leader with a Lease (env GANNET_LEADER_ELECT; default true)");
+  flag(
+    "--lease-namespace <ns>",
+    "namespace of the leader Lease (env GANNET_LEASE_NAMESPACE; default the pod's namespace)",
+  );
+  flag("--lease-name <name>", "name of the leader Lease (env GANNET_LEASE_NAME; default gannet-leader)");
+  flag(
+    "--lease-duration <duration>",
+    "how long a Lease holds without renewal (env GANNET_LEASE_DURATION; default 15s)",
+  );
+  flag(
+    "--renew-deadline <duration>",
+    "the leader gives up if it cannot renew for this long (env GANNET_RENEW_DEADLINE; default 10s)",
+  );
+  flag(
+    "--retry-period <duration>",
+    "how often to renew or try to take the Lease (env GANNET_RETRY_PERIOD; default 2s)",
+  );
+  flag("--log-level <level>", "debug, info, warn or error (env GANNET_LOG_LEVEL; default info)");
+  flag(
+    "--shutdown-timeout <duration>",
+    "how long SIGTERM waits for running reconciles (env GANNET_SHUTDOWN_TIMEOUT; default 25s)",
+  );
+  return cmd;
 }
 
 async function reconcileCommand(flags: CommonFlags): Promise<number> {
@@ -103,10 +144,14 @@ export async function main(argv: readonly string[]): Promise<number> {
   ).action(async (f: CommonFlags) => {
     code = await planCommand(f);
   });
-  withCommonFlags(
-    program.command("controller").description("watch Kubernetes and reconcile affected groups"),
-  ).action(async (f: CommonFlags) => {
-    code = await runController(loadSettings(f));
+  withControllerFlags(
+    withCommonFlags(
+      program
+        .command("controller")
+        .description("the in-cluster controller: informers, a work queue, leader election, /metrics"),
+    ),
+  ).action(async (f: CommonFlags & RawControllerSettings) => {
+    code = await runController(loadSettings(f), loadControllerSettings(f));
   });
   withCommonFlags(
     program

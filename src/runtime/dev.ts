@@ -3,10 +3,13 @@
 
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { loadControllerSettings } from "../config/controller-settings.ts";
 import { loadSettings, type RawSettings } from "../config/settings.ts";
 import { applyManifests, readManifests } from "../kube/apply-manifests.ts";
 import { loadKubeConfig } from "../kube/kube-port.ts";
 import { runController } from "./controller.ts";
+import { formatOutcome } from "./format.ts";
+import { createLogger } from "./log.ts";
 import { startTestbed } from "./testbed.ts";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
@@ -37,5 +40,11 @@ export async function runDev(flags: RawSettings, opts: { readonly examples: bool
   console.log(
     `controller: cluster ${settings.cluster}, watching ${config.getCurrentCluster()?.server}; Ctrl-C stops`,
   );
-  return runController(settings);
+  // One replica on a laptop: no Lease, no HTTP port; one line per group that changed, and warnings.
+  return runController(settings, loadControllerSettings({ leaderElect: false, metricsBindAddress: "0" }), {
+    logger: createLogger("warn"),
+    onOutcome: (o) => {
+      if (o.applied.length || o.other?.length || o.error) console.log(formatOutcome(o));
+    },
+  });
 }

@@ -2,16 +2,16 @@
 
 import { hostname } from "node:os";
 import { AcmPort } from "../aws/acm.ts";
-import { CallStats } from "../aws/call-layer.ts";
+import { CallStats, type FaultInjector } from "../aws/call-layer.ts";
 import { type AwsClients, createAwsClients, destroyAwsClients } from "../aws/clients.ts";
 import { Ec2Port } from "../aws/ec2.ts";
 import { Elbv2Port } from "../aws/elbv2.ts";
 import { Route53Port } from "../aws/route53.ts";
 import { Wafv2Port } from "../aws/wafv2.ts";
 import type { Settings } from "../config/settings.ts";
-import { KubePort, loadKubeConfig } from "../kube/kube-port.ts";
+import { KubePort, type KubeSnapshot, loadKubeConfig } from "../kube/kube-port.ts";
 import { collectGroups } from "../model/collect-groups.ts";
-import { type AwsPorts, observeCluster } from "../observe/observe-aws.ts";
+import { type AwsPorts, type ClusterInventory, observeCluster } from "../observe/observe-aws.ts";
 import {
   type ClusterSettings,
   type ReconcileDeps,
@@ -36,11 +36,21 @@ export class RuntimeError extends Error {
   override readonly name = "RuntimeError";
 }
 
+/** Hooks a front door adds to the AWS call layer. */
+export interface RuntimeHooks {
+  /** Runs before every AWS attempt and may refuse it (the controller's leader fence). */
+  readonly beforeAwsCall?: FaultInjector;
+}
+
 /** Wires clients and ports from settings. */
-export function createRuntime(settings: Settings, stats: CallStats = new CallStats()): Runtime {
+export function createRuntime(
+  settings: Settings,
+  stats: CallStats = new CallStats(),
+  hooks: RuntimeHooks = {},
+): Runtime {
   const clients = createAwsClients(
     { region: settings.region, ...(settings.awsEndpoint ? { endpoint: settings.awsEndpoint } : {}) },
-    { stats },
+    { stats, ...(hooks.beforeAwsCall ? { faults: hooks.beforeAwsCall } : {}) },
   );
   const kube = new KubePort(loadKubeConfig(settings.kubeconfig));
   return {
@@ -87,6 +97,12 @@ export interface PassOptions {
    * `reconcile` and `plan` always look; the controller verifies each group now and then.
    */
   readonly verify?: boolean | ((group: string) => boolean);
+  /** The Kubernetes objects to use instead of listing them (the controller's informer caches). */
+  readonly snapshot?: KubeSnapshot;
+  /** The AWS inventory to use instead of reading it (the controller shares one between reconciles). */
+  readonly inventory?: ClusterInventory;
+  /** Where Kubernetes writes go instead of `rt.kube` (the controller fences and counts them). */
+  readonly kube?: ReconcileDeps["kube"];
 }
 
 /** Runs a reconcile of every group (or the chosen ones), a few at a time. */
@@ -96,8 +112,8 @@ export async function runPass(
   opts: PassOptions = {},
 ): Promise<ReconcileOutcome[]> {
   const [full, inventory] = await Promise.all([
-    rt.kube.readSnapshot(),
-    observeCluster(rt.aws, rt.settings.cluster, vpcId),
+    opts.snapshot ?? rt.kube.readSnapshot(),
+    opts.inventory ?? observeCluster(rt.aws, rt.settings.cluster, vpcId),
   ]);
   // --namespace: group every Ingress first, then keep the groups wholly inside the namespace (a
   // shared group reaching into other namespaces is left to an unscoped controller, never cut short).
@@ -109,7 +125,7 @@ export async function runPass(
   const todo = collected.filter((g) => !opts.groups || opts.groups.has(g.group));
   const deps: ReconcileDeps = {
     aws: rt.aws,
-    kube: rt.kube,
+    kube: opts.kube ?? rt.kube,
     settings: clusterSettings(rt.settings, vpcId),
     dedupe: rt.dedupe,
     instance: hostname(),

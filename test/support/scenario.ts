@@ -3,7 +3,7 @@
 
 import type { V1Ingress } from "@kubernetes/client-node";
 import { CallStats } from "../../src/aws/call-layer.ts";
-import { loadSettings } from "../../src/config/settings.ts";
+import { loadSettings, type Settings } from "../../src/config/settings.ts";
 import { applyManifests, readManifests } from "../../src/kube/apply-manifests.ts";
 import { collectGroups } from "../../src/model/collect-groups.ts";
 import { createRuntime, type Runtime, resolveVpcId, runPass } from "../../src/runtime/pass.ts";
@@ -25,6 +25,8 @@ export class Scenario {
   readonly kube = kubeClients();
   readonly stats = new CallStats();
   readonly rt: Runtime;
+  /** Settings of this scenario's Gannet: its cluster name, scoped to its namespace. */
+  readonly settings: Settings;
   private vpcId: string | undefined;
 
   /**
@@ -35,10 +37,8 @@ export class Scenario {
     const { kubeconfig, awsEndpoint } = testbedCoordinates();
     // Scoped to its namespace: other tests' Ingresses in the shared API server are not this test's.
     const scope = opts.crossNamespace ? {} : { namespace: this.namespace };
-    this.rt = createRuntime(
-      loadSettings({ cluster: this.cluster, kubeconfig, awsEndpoint, ...scope }),
-      this.stats,
-    );
+    this.settings = loadSettings({ cluster: this.cluster, kubeconfig, awsEndpoint, ...scope });
+    this.rt = createRuntime(this.settings, this.stats);
   }
 
   /** Creates the namespace and installs Gannet's IngressClass. */
