@@ -3,6 +3,7 @@
 // Every request asks the token source for the current token, so a refreshed token is used at once.
 
 import { KubeConfig } from "@kubernetes/client-node";
+import { statusCodeOf } from "./kube-port.ts";
 
 /** Hands out the bearer token to send, and forgets it when the API server refuses it. */
 export interface BearerTokenSource {
@@ -38,4 +39,23 @@ export function buildTokenKubeConfig(input: TokenKubeConfigInput): KubeConfig {
     currentContext: "gannet@cluster",
   });
   return kc;
+}
+
+/**
+ * Runs `fn`; when the API server answers 401 (the token expired early, or the authenticator's cache
+ * dropped it), forgets the token and runs `fn` once more with a freshly signed one.
+ */
+export async function retryOnUnauthorized<T>(
+  tokens: BearerTokenSource,
+  fn: () => Promise<T>,
+  onRetry: () => void = () => {},
+): Promise<T> {
+  try {
+    return await fn();
+  } catch (err) {
+    if (statusCodeOf(err) !== 401) throw err;
+    onRetry();
+    tokens.invalidate();
+    return fn();
+  }
 }

@@ -35,16 +35,19 @@ export class RuntimeError extends Error {
   override readonly name = "RuntimeError";
 }
 
-/** Wires clients and ports from settings. */
-export function createRuntime(settings: Settings, stats: CallStats = new CallStats()): Runtime {
+/** Wires clients and ports from settings; `kube` replaces the kubeconfig-based port (the Lambda's IAM token). */
+export function createRuntime(
+  settings: Settings,
+  stats: CallStats = new CallStats(),
+  kube?: KubePort,
+): Runtime {
   const clients = createAwsClients(
     { region: settings.region, ...(settings.awsEndpoint ? { endpoint: settings.awsEndpoint } : {}) },
     { stats },
   );
-  const kube = new KubePort(loadKubeConfig(settings.kubeconfig));
   return {
     settings,
-    kube,
+    kube: kube ?? new KubePort(loadKubeConfig(settings.kubeconfig)),
     aws: {
       elbv2: new Elbv2Port(clients.elbv2),
       ec2: new Ec2Port(clients.ec2),
