@@ -1,6 +1,8 @@
 // `npm run bench`: converge figures on the real testbed (figures, not assertions).
 // Builds a fresh synthetic cluster (its own namespace and cluster name), then measures:
-//   converge from empty, a no-op resync, one path added (through the running controller), peak RSS.
+//   converge from empty, a no-op resync, one path added (through the running controller), peak RSS;
+// and, first, the Lambda bundle's size and cold init time (scripts/lambda-figures.ts).
+// BENCH_ONLY=lambda prints the Lambda figures alone (no testbed needed).
 
 import { randomBytes } from "node:crypto";
 import { DescribeListenersCommand, DescribeRulesCommand } from "@aws-sdk/client-elastic-load-balancing-v2";
@@ -12,6 +14,7 @@ import { loadKubeConfig } from "../src/kube/kube-port.ts";
 import { runController } from "../src/runtime/controller.ts";
 import { createRuntime, resolveVpcId, runPass } from "../src/runtime/pass.ts";
 import { startTestbed } from "../src/runtime/testbed.ts";
+import { lambdaFigures } from "./lambda-figures.ts";
 
 const GROUPS = Number(process.env.BENCH_GROUPS ?? 50);
 const PER_GROUP = 4;
@@ -68,6 +71,12 @@ function ingress(g: number, i: number): V1Ingress {
 }
 
 async function main(): Promise<void> {
+  // Before the testbed and the synthetic cluster load the machine: cold starts are timed on a quiet one.
+  for (const [name, value] of Object.entries(await lambdaFigures())) line(name, value);
+  if (process.env.BENCH_ONLY === "lambda") {
+    console.log(`bench-summary: ${JSON.stringify(figures)}`);
+    return;
+  }
   const testbed = await startTestbed();
   console.log(testbed.description);
   const settings = loadSettings({

@@ -4,9 +4,15 @@
 // It converges the examples, does nothing the second time, reacts within its watch window, keeps
 // off while another holder has the Lease, and cleans up after the Ingresses are deleted.
 
+import { execFile } from "node:child_process";
+import { copyFileSync, mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { promisify } from "node:util";
 import { DescribeListenersCommand, DescribeRulesCommand } from "@aws-sdk/client-elastic-load-balancing-v2";
 import { CoordinationV1Api, type KubernetesObject, V1MicroTime } from "@kubernetes/client-node";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { bundleLambda } from "../scripts/bundle-lambda.ts";
 import { applyManifests, readManifests } from "../src/kube/apply-manifests.ts";
 import { groupKeyOf } from "../src/model/ingress-groups.ts";
 import type { Ingress } from "../src/model/kube-objects.ts";
@@ -188,6 +194,33 @@ describe("the Lambda handler, cold, with an IAM token through the EKS auth webho
     expect(
       await pathsOnAlb((await s.getIngress("site"))?.status?.loadBalancer?.ingress?.[0]?.hostname),
     ).toContain("/from-the-window");
+  });
+
+  it("runs the same from the esbuild bundle alone, in a fresh Node process", async () => {
+    const { file } = await bundleLambda();
+    // Alone in a directory: nothing can be resolved from the project's node_modules.
+    const dir = mkdtempSync(join(tmpdir(), "gannet-lambda-"));
+    copyFileSync(file, join(dir, "index.mjs"));
+    const script =
+      'const { handler } = await import("./index.mjs");' +
+      'const s = await handler({ groups: [process.argv[1]], resync: true, watchSeconds: 0 }, { awsRequestId: "bundle", functionName: "gannet", getRemainingTimeInMillis: () => 60000 });' +
+      'console.log("SUMMARY " + JSON.stringify(s)); process.exit(0);';
+    const { stdout } = await promisify(execFile)(
+      process.execPath,
+      ["--input-type=module", "-e", script, `${s.namespace}/site`],
+      { cwd: dir, env: process.env, maxBuffer: 16 * 1024 * 1024 },
+    );
+    const line = stdout.split("\n").find((l) => l.startsWith("SUMMARY ")) ?? "SUMMARY {}";
+    const summary = JSON.parse(line.slice("SUMMARY ".length));
+
+    expect(summary).toMatchObject({
+      result: "reconciled",
+      mode: "groups",
+      kubeUser: `arn:aws:sts::000000000000:assumed-role/${role}/lambda`,
+      groups: [expect.objectContaining({ group: `${s.namespace}/site`, changes: 0 })],
+      errors: [],
+    });
+    expect(summary.awsCalls.mutating).toBe(0);
   });
 
   it("does nothing, and says so, while another holder has the Lease", async () => {
