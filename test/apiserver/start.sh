@@ -9,7 +9,7 @@
 #   kubeconfig: <path to an admin kubeconfig>
 # Environment: GANNET_CACHE (default ~/.cache/gannet), GANNET_STATE (default $GANNET_CACHE/state),
 # GANNET_APISERVER_PORT (default 6443), GANNET_ETCD_PORT (default 12379; the peer port is the next),
-# GANNET_AUTH_WEBHOOK_PORT (default 18443), GANNET_AUTH_WEBHOOK_CLUSTER (the EKS cluster name tokens
+# GANNET_AUTH_WEBHOOK_PORT (default the API server's port + 12000: 18443), GANNET_AUTH_WEBHOOK_CLUSTER (the EKS cluster name tokens
 # must be signed for, default gannet-testbed), GANNET_AUTH_WEBHOOK_STS_ENDPOINT (default
 # $AWS_ENDPOINT_URL, else http://127.0.0.1:4566).
 # A running server is reused only when it was started with the same flags (and binary); otherwise it
@@ -29,7 +29,9 @@ hash=$(cat "$here/go.mod" "$here/go.sum" "$here/main.go" | sha256sum | cut -c1-1
 bin="$cache/kube-apiserver-$version-$hash"
 kubeconfig="$state/kubeconfig"
 url="https://127.0.0.1:$port"
-webhook_port=${GANNET_AUTH_WEBHOOK_PORT:-18443}
+# The webhook's port follows the API server's (6443 -> 18443), so testbeds on other ports never collide.
+default_webhook_port=$(( port + 12000 <= 65535 ? port + 12000 : port - 12000 ))
+webhook_port=${GANNET_AUTH_WEBHOOK_PORT:-$default_webhook_port}
 webhook_cluster=${GANNET_AUTH_WEBHOOK_CLUSTER:-gannet-testbed}
 sts_endpoint=${GANNET_AUTH_WEBHOOK_STS_ENDPOINT:-${AWS_ENDPOINT_URL:-http://127.0.0.1:4566}}
 webhook_config="$state/auth-webhook.kubeconfig"
