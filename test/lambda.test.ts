@@ -10,6 +10,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { DescribeListenersCommand, DescribeRulesCommand } from "@aws-sdk/client-elastic-load-balancing-v2";
+import { CreateHostedZoneCommand, DeleteHostedZoneCommand } from "@aws-sdk/client-route-53";
 import { CoordinationV1Api, type KubernetesObject, V1MicroTime } from "@kubernetes/client-node";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { bundleLambda } from "../scripts/bundle-lambda.ts";
@@ -152,6 +153,19 @@ describe("the Lambda handler, cold, with an IAM token through the EKS auth webho
   });
 
   it("makes no AWS change on a second cold invocation, even a full resync that reads every group", async () => {
+    // A zone created elsewhere in the account meanwhile is none of these groups' business.
+    const zone = await aws.route53.send(
+      new CreateHostedZoneCommand({
+        Name: `unrelated-${suffix}.example.org`,
+        CallerReference: `lambda-${suffix}`,
+      }),
+    );
+    cleanups.push(async () => {
+      await aws.route53
+        .send(new DeleteHostedZoneCommand({ Id: zone.HostedZone?.Id ?? "" }))
+        .catch(() => undefined);
+    });
+
     const summary = await invoke({ resync: true, watchSeconds: 0 });
 
     expect(summary).toMatchObject({
