@@ -5,7 +5,7 @@
 // off while another holder has the Lease, and cleans up after the Ingresses are deleted.
 
 import { execFile } from "node:child_process";
-import { copyFileSync, mkdtempSync } from "node:fs";
+import { copyFileSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
@@ -214,6 +214,7 @@ describe("the Lambda handler, cold, with an IAM token through the EKS auth webho
     const { file } = await bundleLambda();
     // Alone in a directory: nothing can be resolved from the project's node_modules.
     const dir = mkdtempSync(join(tmpdir(), "gannet-lambda-"));
+    cleanups.push(async () => rmSync(dir, { recursive: true, force: true }));
     copyFileSync(file, join(dir, "index.mjs"));
     const script =
       'const { handler } = await import("./index.mjs");' +
