@@ -87,7 +87,7 @@ export function formatUsd(value: number): string {
 
 /** Rounds to cents, so sums of estimates print as their parts do. */
 export function roundCents(value: number): number {
-  return Math.round(value * 100) / 100;
+  return Math.round((value + Number.EPSILON) * 100) / 100;
 }
 
 /** A plain text table: columns padded to their widest cell, numbers right-aligned. */
