@@ -87,7 +87,8 @@ export function formatUsd(value: number): string {
 
 /** Rounds to cents, so sums of estimates print as their parts do. */
 export function roundCents(value: number): number {
-  return Math.round((value + Number.EPSILON) * 100) / 100;
+  // Through micro-dollars first: 730 × 0.0455 is 33.214999… in floating point, and should print 33.22.
+  return Math.round(Math.round(value * 1e6) / 1e4) / 100;
 }
 
 /** A plain text table: columns padded to their widest cell, numbers right-aligned. */
