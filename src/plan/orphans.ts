@@ -9,7 +9,7 @@
 // name that no longer exists (or whose group is collected), and the Ingress its TXT names is gone.
 
 import type { LoadBalancerSummary, TargetGroupSummary } from "../aws/elbv2.ts";
-import { CERTIFICATE_ROLE, type CertificateSummary } from "../model/certificates.ts";
+import { CERTIFICATE_ROLE, type CertificateSummary, inUseByLoadBalancerArn } from "../model/certificates.ts";
 import { type HostedZone, ingressResource } from "../model/dns-records.ts";
 import { groupsOfFinalizers } from "../model/finalizers.ts";
 import { groupKeyOf } from "../model/ingress-groups.ts";
@@ -209,7 +209,9 @@ export function planCollection(input: {
     .map((g) => {
       const own = new Set(g.loadBalancers.map((lb) => lb.arn));
       // A certificate another ALB (another group's, CloudFront's) uses stays, as the reconcile would keep it.
-      const certificates = g.certificates.filter((c) => c.inUseBy.every((arn) => own.has(arn)));
+      const certificates = g.certificates.filter((c) =>
+        c.inUseBy.every((arn) => own.has(inUseByLoadBalancerArn(arn))),
+      );
       return { ...g, certificates };
     })
     .filter(

@@ -66,7 +66,8 @@ export async function runGc(rt: Runtime, vpcId: string, opts: GcOptions): Promis
     ingresses: h.snapshot.ingresses,
   });
   const listeners = await listenerNotes(rt, collection.groups);
-  const groups = collection.groups.map((g) => priceGroup(g, opts.assumptions, listeners));
+  // A group's records are listed once, with the other orphan records (they go first).
+  const groups = collection.groups.map((g) => priceGroup({ ...g, records: [] }, opts.assumptions, listeners));
   const records = collection.records.map(pricedRecord);
   const found: GcReport = {
     cluster: rt.settings.cluster,
