@@ -16,7 +16,7 @@ import {
 } from "@aws-sdk/client-ec2";
 import type { Subnet } from "../model/build-group.ts";
 import type { DesiredSecurityGroup } from "../model/desired.ts";
-import { type Owner, TAG } from "../model/ownership.ts";
+import { groupTagValue, isOwnedBy, type Owner, TAG } from "../model/ownership.ts";
 import { isSecurityGroupId } from "../model/security-groups.ts";
 import type { ObservedBackendRule, ObservedSecurityGroup } from "../observe/observed.ts";
 import type { PortCidr } from "../plan/changes.ts";
@@ -199,7 +199,7 @@ export class Ec2Port {
         new DescribeSecurityGroupRulesCommand({
           Filters: [
             { Name: `tag:${TAG.cluster}`, Values: [owner.cluster] },
-            { Name: `tag:${TAG.group}`, Values: [owner.group] },
+            { Name: `tag:${TAG.group}`, Values: [groupTagValue(owner.group)] },
           ],
           ...(token ? { NextToken: token } : {}),
         }),
@@ -207,7 +207,7 @@ export class Ec2Port {
       for (const r of res.SecurityGroupRules ?? []) {
         const tags = tagMap(r.Tags);
         // The server filters by tag; checked again so an emulator that ignores a filter cannot widen it.
-        if (r.IsEgress || tags[TAG.cluster] !== owner.cluster || tags[TAG.group] !== owner.group) continue;
+        if (r.IsEgress || !isOwnedBy(tags, owner)) continue;
         out.push({
           ruleId: r.SecurityGroupRuleId ?? "",
           securityGroupId: r.GroupId ?? "",

@@ -10,6 +10,7 @@ import {
   LOAD_BALANCER_ATTRIBUTES,
   TARGET_GROUP_ATTRIBUTES,
 } from "./attribute-schemas.ts";
+import { checkUserTag, MAX_USER_TAGS } from "./ownership.ts";
 
 /** A listener port and protocol from `listen-ports`. */
 export interface ListenPort {
@@ -87,18 +88,13 @@ const tagPair = z.string().transform((pair, ctx) => {
   const eq = pair.indexOf("=");
   const key = (eq < 0 ? pair : pair.slice(0, eq)).trim();
   const value = eq < 0 ? "" : pair.slice(eq + 1).trim();
-  if (eq < 0 || key === "" || key.length > 128 || value.length > 256) {
-    ctx.addIssue({
-      code: "custom",
-      message: `${JSON.stringify(pair)} must be key=value with a key of 1 to 128 and a value of at most 256 characters`,
-    });
+  if (eq < 0 || key === "") {
+    ctx.addIssue({ code: "custom", message: `${JSON.stringify(pair)} must be key=value` });
     return z.NEVER;
   }
-  if (key.toLowerCase().startsWith("aws:")) {
-    ctx.addIssue({
-      code: "custom",
-      message: `tag key ${JSON.stringify(key)} uses the "aws:" prefix AWS reserves`,
-    });
+  const refused = checkUserTag(key, value);
+  if (refused !== undefined) {
+    ctx.addIssue({ code: "custom", message: refused });
     return z.NEVER;
   }
   return [key, value] as const;
@@ -111,7 +107,12 @@ export const ANNOTATION_SCHEMAS = {
   subnets: commaList(subnetIdOrName, "subnet ID or Name tag value").transform((v) => [...new Set(v)].sort()),
   inboundCidrs: commaList(cidrSchema, "CIDR").transform((v) => [...new Set(v)].sort()),
   listenPorts: listenPortsJson,
-  tags: commaList(tagPair, "key=value pair").transform((pairs) => Object.fromEntries(pairs)),
+  tags: commaList(tagPair, "key=value pair")
+    .refine((pairs) => pairs.length <= MAX_USER_TAGS, {
+      error: (iss) =>
+        `lists ${(iss.input as unknown[]).length} tags; AWS takes 50 per resource and Gannet writes 5, so at most ${MAX_USER_TAGS}`,
+    })
+    .transform((pairs) => Object.fromEntries(pairs)),
   loadBalancerName: z.string().regex(/^(?!internal-)[A-Za-z0-9](?:[A-Za-z0-9-]{0,30}[A-Za-z0-9])?$/, {
     error:
       'must be 1 to 32 letters, digits and hyphens, must not begin or end with a hyphen nor begin with "internal-"',

@@ -145,7 +145,20 @@ describe("readMemberAnnotations: tags", () => {
     ],
     ["team", {}, '"team" must be key=value'],
     ["aws:cloudformation:stack-name=x", {}, 'uses the "aws:" prefix AWS reserves'],
-    [`${"k".repeat(129)}=v`, {}, "a key of 1 to 128"],
+    [`${"k".repeat(129)}=v`, {}, "must have 1 to 128 characters"],
+    [`team=${"v".repeat(300)}`, {}, "at most 256 characters (it has 300)"],
+    ["Gannet.IO/cluster=mine,team=web", { team: "web" }, 'tag key "Gannet.IO/cluster" is reserved'],
+    ["team=web\u0007", {}, "may hold only letters, digits, spaces and _ . : / = + - @"],
+    ["team=a\u0000b", {}, "may hold only letters"],
+    ["te\u202eam=web", {}, "may hold only letters"],
+    ["team=🦆", {}, "may hold only letters"],
+    ["team=<script>", {}, "may hold only letters"],
+    ["team=$" + "{jndi:x}", {}, "may hold only letters"],
+    [
+      Array.from({ length: 46 }, (_, i) => `k${i}=v`).join(","),
+      {},
+      "lists 46 tags; AWS takes 50 per resource and Gannet writes 5, so at most 45",
+    ],
   ])("%j: ignored with a rule Problem, the member stays", (value, tags, message) => {
     const read = readMemberAnnotations(ingress("a", { annotations: alb({ tags: value }) }));
     expect(read.invalid).toBe(false);
@@ -154,11 +167,28 @@ describe("readMemberAnnotations: tags", () => {
       {
         ingress: "apps/a",
         field: field("tags"),
-        value,
+        // Values in Problems are cut at 200 characters.
+        value: value.length > 200 ? `${value.slice(0, 200)}…` : value,
         message: expect.stringContaining(message),
         scope: "rule",
       },
     ]);
+  });
+});
+
+describe("readMemberAnnotations: tags AWS accepts", () => {
+  it.each([
+    ["équipe=café, 部署=開発", { équipe: "café", 部署: "開発" }],
+    [
+      "team=web platform, cost-center=a_b.c:d/e=f+g-h@i",
+      { team: "web platform", "cost-center": "a_b.c:d/e=f+g-h@i" },
+    ],
+    [`team=${"é".repeat(256)}`, { team: "é".repeat(256) }],
+    ["owner=", { owner: "" }],
+  ])("%j", (value, tags) => {
+    const read = readMemberAnnotations(ingress("a", { annotations: alb({ tags: value }) }));
+    expect(read.problems).toEqual([]);
+    expect(read.tags).toEqual(tags);
   });
 });
 

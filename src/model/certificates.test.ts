@@ -6,6 +6,7 @@ import {
   certificateRequestToken,
   chooseCertificates,
   covers,
+  inUseByLoadBalancerArn,
   tlsHostsOf,
   validationRecordsNeeded,
 } from "./certificates.ts";
@@ -456,5 +457,24 @@ describe("chooseCertificates: hosts without a hosted zone", () => {
         message: expect.stringContaining("no hosted zone for host"),
       }),
     ]);
+  });
+});
+
+describe("inUseByLoadBalancerArn", () => {
+  it.each([
+    [
+      "arn:aws:elasticloadbalancing:us-east-1:123456789012:loadbalancer/app/gannet-shop-abc/50dc6c495c0c9188",
+      "arn:aws:elasticloadbalancing:us-east-1:123456789012:loadbalancer/app/gannet-shop-abc/50dc6c495c0c9188",
+    ],
+    [
+      "arn:aws:elasticloadbalancing:us-east-1:123456789012:listener/app/gannet-shop-abc/50dc6c495c0c9188/f2f7dc8efc522ab2",
+      "arn:aws:elasticloadbalancing:us-east-1:123456789012:loadbalancer/app/gannet-shop-abc/50dc6c495c0c9188",
+    ],
+    [
+      "arn:aws:cloudfront::123456789012:distribution/EDFDVBD6EXAMPLE",
+      "arn:aws:cloudfront::123456789012:distribution/EDFDVBD6EXAMPLE",
+    ],
+  ])("%s → %s", (arn, lb) => {
+    expect(inUseByLoadBalancerArn(arn)).toBe(lb);
   });
 });

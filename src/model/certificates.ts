@@ -83,6 +83,16 @@ export interface CertificateMember {
   readonly certificateArns?: readonly string[];
 }
 
+/**
+ * The load balancer an ACM `InUseBy` entry stands for: AWS names the load balancer, the emulator the
+ * listener (`…:listener/app/<name>/<id>/<listener id>`), which maps to `…:loadbalancer/app/<name>/<id>`.
+ * Other ARNs (CloudFront, API Gateway) are returned as they are.
+ */
+export function inUseByLoadBalancerArn(arn: string): string {
+  const m = /^(arn:[^:]+:elasticloadbalancing:[^:]*:[^:]*:)listener\/(app\/[^/]+\/[^/]+)\/[^/]+$/.exec(arn);
+  return m ? `${m[1]}loadbalancer/${m[2]}` : arn;
+}
+
 /** Input of `chooseCertificates`. */
 export interface ChooseCertificatesInput {
   readonly owner: Owner;

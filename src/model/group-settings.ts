@@ -16,6 +16,7 @@ import { AddonMerger } from "./group-addons.ts";
 import { compareSeniority } from "./ingress-groups.ts";
 import type { Ingress } from "./kube-objects.ts";
 import type { Attributes } from "./member-addons.ts";
+import { MAX_USER_TAGS } from "./ownership.ts";
 import { ANNOTATION_PREFIX, annotationField, createProblem, objectKey } from "./problems.ts";
 
 /** Listener TLS policy used when no member sets `ssl-policy`. */
@@ -166,7 +167,10 @@ export function mergeGroupSettings(
       if (!certificateArns.includes(arn)) certificateArns.push(arn);
     for (const [k, v] of Object.entries(annotations.tags)) {
       const owner = tagOwners.get(k);
-      if (owner === undefined) {
+      if (owner === undefined && tagOwners.size >= MAX_USER_TAGS) {
+        const message = `tag ${JSON.stringify(k)} would make more than ${MAX_USER_TAGS} tags on the group's ALB (AWS takes 50, Gannet writes 5); older members set ${MAX_USER_TAGS} already, so it is ignored`;
+        problems.push(createProblem({ ...conflict(ingress, ANNOTATION.tags, message), scope: "rule" }));
+      } else if (owner === undefined) {
         tags[k] = v;
         tagOwners.set(k, key);
       } else if (tags[k] !== v) {

@@ -10,7 +10,10 @@
 //   gannet.io/state     on the ALB: the fingerprint of the last fully applied desired state
 // A resource is Gannet's to change or delete only when cluster AND group tags match exactly.
 // Resources without these tags, or with another cluster's, are never touched: not even tagged.
-// User tags (the `tags` annotation) can never set a key under `gannet.io/`: see `mergeUserTags`.
+// User tags (the `tags` annotation) can never set a key under `gannet.io/` (in any case): see `mergeUserTags`;
+// their keys and values are checked against the charset and lengths ELBv2, EC2 and ACM all accept (see
+// `checkUserTag`), so a hostile value is refused with a Problem instead of failing a create call. Tag values
+// Gannet builds itself from user input (the group key) are kept within 256 characters (see `groupTagValue`).
 
 import { createHash } from "node:crypto";
 
@@ -26,6 +29,43 @@ export const TAG = {
 
 /** Prefix reserved for Gannet's own tags; user tags under it are refused. */
 export const RESERVED_TAG_PREFIX = "gannet.io/";
+
+/** Tags a user may add to one resource: ELBv2, EC2 and ACM allow 50, Gannet writes up to 5 of its own. */
+export const MAX_USER_TAGS = 45;
+
+// The characters ELBv2 (`^([\p{L}\p{Z}\p{N}_.:/=+\-@]*)$`), ACM and EC2 all accept in tag keys and values.
+const TAG_CHARSET = /^[\p{L}\p{Z}\p{N}_.:/=+\-@]*$/u;
+const MAX_TAG_KEY = 128;
+const MAX_TAG_VALUE = 256;
+
+/** Why a user tag cannot be written to AWS (key or value), or undefined when it can. Lengths in characters. */
+export function checkUserTag(key: string, value: string): string | undefined {
+  const length = (s: string) => [...s].length;
+  if (length(key) < 1 || length(key) > MAX_TAG_KEY)
+    return `tag key ${JSON.stringify(key)} must have 1 to ${MAX_TAG_KEY} characters`;
+  if (length(value) > MAX_TAG_VALUE)
+    return `the value of tag ${JSON.stringify(key)} must have at most ${MAX_TAG_VALUE} characters (it has ${length(value)})`;
+  for (const [what, s] of [
+    ["key", key],
+    ["value", value],
+  ] as const) {
+    if (!TAG_CHARSET.test(s))
+      return `tag ${what} ${JSON.stringify(s)} may hold only letters, digits, spaces and _ . : / = + - @ (AWS refuses other characters)`;
+  }
+  if (key.toLowerCase().startsWith("aws:"))
+    return `tag key ${JSON.stringify(key)} uses the "aws:" prefix AWS reserves`;
+  return undefined;
+}
+
+/**
+ * The `gannet.io/group` tag value of a group: the key itself when it fits AWS's 256 characters (every
+ * explicit group and most implicit ones), else its first 245 characters, `_` (never in a Kubernetes name) and a hash. An implicit key
+ * `<namespace>/<name>` can reach 317 characters, which AWS would refuse.
+ */
+export function groupTagValue(group: string): string {
+  if ([...group].length <= MAX_TAG_VALUE) return group;
+  return `${[...group].slice(0, MAX_TAG_VALUE - 11).join("")}_${shortHash([group])}`;
+}
 
 /** The roles a Gannet-owned resource can play. */
 export type ResourceRole =
@@ -48,7 +88,7 @@ export interface Owner {
 export function buildOwnershipTags(owner: Owner, role: ResourceRole, key?: string): Record<string, string> {
   const tags: Record<string, string> = {
     [TAG.cluster]: owner.cluster,
-    [TAG.group]: owner.group,
+    [TAG.group]: groupTagValue(owner.group),
     [TAG.resource]: role,
   };
   if (key !== undefined) tags[TAG.key] = key;
@@ -65,10 +105,10 @@ export function isOwnedByCluster(
 
 /** True when `tags` claim the resource for exactly this cluster and group. */
 export function isOwnedBy(tags: Readonly<Record<string, string>> | undefined, owner: Owner): boolean {
-  return tags?.[TAG.cluster] === owner.cluster && tags[TAG.group] === owner.group;
+  return tags?.[TAG.cluster] === owner.cluster && tags[TAG.group] === groupTagValue(owner.group);
 }
 
-/** Merges user tags under Gannet's; keys under `gannet.io/` are dropped and returned as refused. */
+/** Merges user tags under Gannet's; keys under `gannet.io/` (any case) are dropped and returned as refused. */
 export function mergeUserTags(
   ownership: Readonly<Record<string, string>>,
   user: Readonly<Record<string, string>>,
@@ -76,7 +116,7 @@ export function mergeUserTags(
   const tags: Record<string, string> = {};
   const refused: string[] = [];
   for (const [k, v] of Object.entries(user)) {
-    if (k.startsWith(RESERVED_TAG_PREFIX)) refused.push(k);
+    if (k.toLowerCase().startsWith(RESERVED_TAG_PREFIX)) refused.push(k);
     else tags[k] = v;
   }
   return { tags: { ...tags, ...ownership }, refused };

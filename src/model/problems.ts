@@ -40,9 +40,14 @@ export function truncateValue(value: string): string {
   return value.length > MAX_PROBLEM_VALUE_LENGTH ? `${value.slice(0, MAX_PROBLEM_VALUE_LENGTH)}…` : value;
 }
 
-/** Builds a Problem, truncating the value. */
+/** Builds a Problem, truncating the value, also where the message repeats it whole. */
 export function createProblem(problem: Problem): Problem {
-  return { ...problem, value: truncateValue(problem.value) };
+  const value = truncateValue(problem.value);
+  if (value === problem.value) return problem;
+  // Schema messages quote the input ("<5,000 characters>" is not a CIDR): an Event must still have room
+  // for the field, the fix and the value.
+  const message = problem.message.split(problem.value).join(value);
+  return { ...problem, value, message };
 }
 
 /** Problems without duplicates, ordered by ingress, field, then message. */

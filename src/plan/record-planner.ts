@@ -394,6 +394,32 @@ function planDeletions(
   return units;
 }
 
+/** An address record of a zone whose ownership TXT names our owner id, with the resource it names. */
+export interface OwnedRecord {
+  readonly record: ObservedRecordSet;
+  readonly resource?: string;
+}
+
+/**
+ * The address records (A, AAAA, CNAME) of one zone that belong to `settings.ownerId` under the rules above
+ * (their first ownership TXT names it), for `gannet gc` and `gannet cost`.
+ */
+export function findOwnedRecords(
+  observed: readonly ObservedRecordSet[],
+  settings: RegistrySettings,
+): OwnedRecord[] {
+  const index = new ZoneIndex(observed, settings);
+  const out: OwnedRecord[] = [];
+  for (const record of index.records.values()) {
+    if (!ADDRESS_TYPES.includes(record.type)) continue;
+    const own = index.ownerships(record.name, record.type)[0];
+    if (!own || !index.isOurs(own)) continue;
+    const resource = own.labels?.resource;
+    out.push(resource === undefined ? { record } : { record, resource });
+  }
+  return out;
+}
+
 function unitRank(unit: readonly RecordChange[]): number {
   if (unit.some((c) => c.action === "DELETE")) return 0;
   return unit.some((c) => c.action === "CREATE" && c.record.type !== "TXT") ? 2 : 1;

@@ -7,6 +7,7 @@ import {
   type CertificateChoice,
   type CertificateSummary,
   chooseCertificates,
+  inUseByLoadBalancerArn,
 } from "../model/certificates.ts";
 import type { Problem } from "../model/desired.ts";
 import { chooseZone, type HostedZone } from "../model/dns-records.ts";
@@ -88,7 +89,7 @@ export async function deleteUnusedCertificates(input: {
   readonly reportOn: string;
 }): Promise<CertificateStepResult> {
   const unused = input.choice.unused.map((c) => {
-    const others = c.inUseBy.filter((arn) => !input.groupLoadBalancerArns.has(arn));
+    const others = c.inUseBy.filter((arn) => !input.groupLoadBalancerArns.has(inUseByLoadBalancerArn(arn)));
     return { ...c, inUse: others.length > 0, inUseBy: others };
   });
   const deletions = planCertificates(

@@ -62,8 +62,24 @@ export function summarizeChanges(changes: readonly Change[]): string {
 
 /** Formats a Problem as the Warning Event text: field, value received, and the fix. */
 export function formatProblem(p: Problem): string {
-  return `${p.field}: ${p.message} (value: ${JSON.stringify(p.value)})`;
+  const quoted = JSON.stringify(p.value);
+  // Values are cut at 200 characters, but escaped control characters can make that six times longer.
+  const value = ` (value: ${quoted.length > 300 ? `${quoted.slice(0, 300)}…` : quoted})`;
+  // Events keep 1,024 characters: a long message loses its middle, never the field, the fix or the value.
+  const half = Math.floor(Math.max(200, MAX_EVENT_MESSAGE - p.field.length - value.length - 2) / 2) - 1;
+  const message =
+    p.message.length <= 2 * half + 1 ? p.message : `${p.message.slice(0, half)}…${p.message.slice(-half)}`;
+  return wellFormed(`${p.field}: ${message}${value}`);
 }
+
+// A lone UTF-16 surrogate (half an emoji, from a cut value or a JSON.parse message) would reach the API
+// server as U+FFFD anyway: replace it here, so the Event says exactly what Gannet meant.
+function wellFormed(text: string): string {
+  return text.replace(/[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g, "\uFFFD");
+}
+
+/** Longest Event message Gannet writes (the Kubernetes port cuts there too). */
+export const MAX_EVENT_MESSAGE = 1024;
 
 /** What a group's report needs. */
 export interface GroupReport {

@@ -1,14 +1,17 @@
 #!/usr/bin/env node
 // Runtime: the `gannet` command line. Each command parses input, wires the core and maps the outcome
-// to an exit code: reconcile (1 when a group failed), plan (0 nothing to do, 2 changes), controller, dev.
+// to an exit code: reconcile (1 when a group failed), plan (0 nothing to do, 2 changes), gc (0 nothing
+// orphaned or all deleted, 2 orphans found in a dry run, 1 a deletion failed), cost, controller, dev.
 
 import { Command, Option } from "commander";
 import { loadControllerSettings, type RawControllerSettings } from "../config/controller-settings.ts";
+import { loadCostSettings, type RawCostFlags } from "../config/cost-settings.ts";
 import { loadSettings, type RawSettings, SettingsError } from "../config/settings.ts";
 import { describeChange } from "../plan/changes.ts";
 import { runController } from "./controller.ts";
 import { runDev } from "./dev.ts";
 import { formatOutcome } from "./format.ts";
+import { runCost, runGc } from "./gc.ts";
 import { createRuntime, RuntimeError, resolveVpcId, runPass } from "./pass.ts";
 
 interface CommonFlags extends RawSettings {
@@ -44,7 +47,35 @@ function withCommonFlags(cmd: Command): Command {
     )
     .addOption(
       new Option("--concurrency <n>", "groups reconciled in parallel (env GANNET_CONCURRENCY; default 4)"),
+    )
+    .addOption(
+      new Option(
+        "--owner-id <id>",
+        "ExternalDNS owner id in TXT ownership records (env GANNET_TXT_OWNER_ID; default the cluster name)",
+      ),
+    )
+    .addOption(new Option("--txt-prefix <prefix>", "TXT record name prefix (env GANNET_TXT_PREFIX)"))
+    .addOption(new Option("--txt-suffix <suffix>", "TXT record name suffix (env GANNET_TXT_SUFFIX)"))
+    .addOption(
+      new Option(
+        "--dns-policy <policy>",
+        "sync, upsert-only or create-only (env GANNET_DNS_POLICY; default sync)",
+      ),
+    )
+    .addOption(
+      new Option("--domain-filter <domains>", "comma-separated zone domains (env GANNET_DOMAIN_FILTER)"),
+    )
+    .addOption(
+      new Option("--zone-id-filter <ids>", "comma-separated hosted zone ids (env GANNET_ZONE_ID_FILTER)"),
     );
+}
+
+function withCostFlags(cmd: Command): Command {
+  return cmd
+    .addOption(new Option("--output <format>", "text or json (default text)"))
+    .addOption(new Option("--lcus <n>", "average LCUs per ALB assumed for its price (default 1)"))
+    .addOption(new Option("--alb-hour-price <usd>", "USD per ALB-hour (default: the region's list price)"))
+    .addOption(new Option("--lcu-hour-price <usd>", "USD per LCU-hour (default: the region's list price)"));
 }
 
 function withControllerFlags(cmd: Command): Command {
@@ -125,6 +156,31 @@ async function planCommand(flags: CommonFlags): Promise<number> {
   }
 }
 
+async function gcCommand(flags: CommonFlags & RawCostFlags & { yes?: boolean }): Promise<number> {
+  const settings = loadSettings(flags);
+  const cost = loadCostSettings(flags, settings.region);
+  const rt = createRuntime(settings);
+  try {
+    const vpcId = await resolveVpcId(rt);
+    return await runGc(rt, vpcId, { ...cost, yes: flags.yes === true, print: (l) => console.log(l) });
+  } finally {
+    rt.close();
+  }
+}
+
+async function costCommand(flags: CommonFlags & RawCostFlags): Promise<number> {
+  const settings = loadSettings(flags);
+  const cost = loadCostSettings(flags, settings.region);
+  const rt = createRuntime(settings);
+  try {
+    const vpcId = await resolveVpcId(rt);
+    await runCost(rt, vpcId, { ...cost, print: (l) => console.log(l) });
+    return 0;
+  } finally {
+    rt.close();
+  }
+}
+
 /** Parses argv and runs the chosen command; resolves to the exit code. */
 export async function main(argv: readonly string[]): Promise<number> {
   let code = 0;
@@ -143,6 +199,27 @@ export async function main(argv: readonly string[]): Promise<number> {
     program.command("plan").description("print the AWS changes a reconcile would make (exit 2 when any)"),
   ).action(async (f: CommonFlags) => {
     code = await planCommand(f);
+  });
+  withCostFlags(
+    withCommonFlags(
+      program
+        .command("gc")
+        .description(
+          "list AWS resources of this cluster whose Ingress group is gone, with their monthly cost; --yes deletes them (exit 2 when found in a dry run)",
+        )
+        .option("--yes", "delete what is found (default: dry run)"),
+    ),
+  ).action(async (f: CommonFlags & RawCostFlags & { yes?: boolean }) => {
+    code = await gcCommand(f);
+  });
+  withCostFlags(
+    withCommonFlags(
+      program
+        .command("cost")
+        .description("per Ingress group, the AWS resources it holds and an estimate of their monthly cost"),
+    ),
+  ).action(async (f: CommonFlags & RawCostFlags) => {
+    code = await costCommand(f);
   });
   withControllerFlags(
     withCommonFlags(

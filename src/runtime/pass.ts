@@ -150,7 +150,8 @@ export async function runPass(
   return outcomes.sort((a, b) => (a.group < b.group ? -1 : a.group > b.group ? 1 : 0));
 }
 
-function clusterSettings(s: Settings, vpcId: string): ClusterSettings {
+/** The reconcile settings of a runtime's settings and VPC. */
+export function clusterSettings(s: Settings, vpcId: string): ClusterSettings {
   return {
     cluster: s.cluster,
     vpcId,
