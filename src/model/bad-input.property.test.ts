@@ -53,7 +53,7 @@ const hostile = fc.oneof(
     "x".repeat(5000),
     "\u0000\u001f\u007f",
     "🦆.example.com",
-    "${jndi:ldap://x}",
+    "$" + "{jndi:ldap://x}",
     "' OR 1=1 --",
   ),
 );
