@@ -8,6 +8,7 @@ import { Construct } from "constructs";
 import { type GannetControllerBaseProps, GannetPropsError, resolveBase } from "./common.ts";
 import { buildGannetPolicyStatements } from "./gannet-policy.ts";
 import { controllerIdentity, controllerManifests } from "./manifests.ts";
+import { acknowledgeGannetPolicy } from "./nag.ts";
 
 /** How the controller's pods get their AWS credentials. */
 export type PodCredentials = "pod-identity" | "irsa";
@@ -64,7 +65,7 @@ export class GannetInClusterController extends Construct {
           : new iam.SessionTagsPrincipal(new iam.ServicePrincipal("pods.eks.amazonaws.com")),
       description: `Gannet Ingress controller of EKS cluster ${props.cluster.clusterName} (${namespace}/${serviceAccount})`,
     });
-    new iam.Policy(this, "Policy", {
+    const policy = new iam.Policy(this, "Policy", {
       roles: [this.role],
       statements: buildGannetPolicyStatements(this, {
         runtime: "in-cluster",
@@ -73,6 +74,7 @@ export class GannetInClusterController extends Construct {
         ...(props.vpc ? { vpc: props.vpc } : {}),
       }),
     });
+    acknowledgeGannetPolicy(policy);
     if (credentials === "pod-identity") {
       new eks.CfnPodIdentityAssociation(this, "PodIdentityAssociation", {
         clusterName: props.cluster.clusterName,
