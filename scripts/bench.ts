@@ -4,6 +4,8 @@
 //   a Lease): one path added, Kubernetes-write-to-AWS latency (p50/p95), failover after the leader
 //   dies; peak RSS; and, in a child process, a standby replica's memory with 5,000 Ingresses and
 //   50,000 endpoints in its informer caches.
+// And, first, the Lambda bundle's size and cold init time (scripts/lambda-figures.ts).
+// BENCH_ONLY=lambda prints the Lambda figures alone (no testbed needed).
 
 import { spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
@@ -36,6 +38,7 @@ import { Controller } from "../src/runtime/controller.ts";
 import { createLogger } from "../src/runtime/log.ts";
 import { createRuntime, resolveVpcId, runPass } from "../src/runtime/pass.ts";
 import { startTestbed } from "../src/runtime/testbed.ts";
+import { lambdaFigures } from "./lambda-figures.ts";
 
 const GROUPS = Number(process.env.BENCH_GROUPS ?? 50);
 const PER_GROUP = 4;
@@ -166,6 +169,12 @@ async function buildCluster(c: Clients): Promise<void> {
 }
 
 async function main(): Promise<void> {
+  // Before the testbed and the synthetic cluster load the machine: cold starts are timed on a quiet one.
+  for (const [name, value] of Object.entries(await lambdaFigures())) line(name, value);
+  if (process.env.BENCH_ONLY === "lambda") {
+    console.log(`bench-summary: ${JSON.stringify(figures)}`);
+    return;
+  }
   const testbed = await startTestbed();
   console.log(testbed.description);
   const settings = loadSettings({

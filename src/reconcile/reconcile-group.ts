@@ -14,7 +14,7 @@ import {
 } from "../model/certificates.ts";
 import type { GroupMembers } from "../model/collect-groups.ts";
 import type { DesiredGroup, GroupKey, Problem } from "../model/desired.ts";
-import { hostsOfIngress } from "../model/dns-records.ts";
+import { type HostedZone, hostsOfIngress, zoneContainsHost } from "../model/dns-records.ts";
 import { buildGroupFinalizer } from "../model/finalizers.ts";
 import type { Ingress } from "../model/kube-objects.ts";
 import { isOwnedBy, type Owner, TAG } from "../model/ownership.ts";
@@ -153,7 +153,7 @@ async function reconcileInScope(
     desired,
     certificates,
     live.map((i) => hostsOfIngress(i)),
-    inventory.dns.zones,
+    zonesOfGroup(inventory.dns.zones, live, certificates),
     deps.settings.registry,
     deps.settings.dnsFilters,
   ]);
@@ -377,4 +377,21 @@ function currentLoadBalancer(inventory: ClusterInventory, owner: Owner): { curre
       inboundCidrs,
     },
   };
+}
+
+/**
+ * The hosted zones that can hold one of the group's names (its hosts, its validation records): the
+ * part of the account's zones its fingerprint depends on. A zone created or deleted elsewhere in the
+ * account must not change every group's fingerprint (and cost every group a full read and a tag write).
+ */
+function zonesOfGroup(
+  zones: readonly HostedZone[],
+  live: readonly Ingress[],
+  certificates: CertificateChoice,
+): HostedZone[] {
+  const names = [
+    ...live.flatMap((i) => hostsOfIngress(i).hosts),
+    ...validationRecordsNeeded(certificates).map((r) => r.name.replace(/\.$/, "")),
+  ];
+  return zones.filter((z) => names.some((n) => zoneContainsHost(z, n)));
 }

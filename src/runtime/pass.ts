@@ -36,10 +36,12 @@ export class RuntimeError extends Error {
   override readonly name = "RuntimeError";
 }
 
-/** Hooks a front door adds to the AWS call layer. */
+/** Hooks a front door adds to the runtime. */
 export interface RuntimeHooks {
   /** Runs before every AWS attempt and may refuse it (the controller's leader fence). */
   readonly beforeAwsCall?: FaultInjector;
+  /** Replaces the kubeconfig-based Kubernetes port (the Lambda's IAM token). */
+  readonly kube?: KubePort;
 }
 
 /** Wires clients and ports from settings. */
@@ -52,10 +54,9 @@ export function createRuntime(
     { region: settings.region, ...(settings.awsEndpoint ? { endpoint: settings.awsEndpoint } : {}) },
     { stats, ...(hooks.beforeAwsCall ? { faults: hooks.beforeAwsCall } : {}) },
   );
-  const kube = new KubePort(loadKubeConfig(settings.kubeconfig));
   return {
     settings,
-    kube,
+    kube: hooks.kube ?? new KubePort(loadKubeConfig(settings.kubeconfig)),
     aws: {
       elbv2: new Elbv2Port(clients.elbv2),
       ec2: new Ec2Port(clients.ec2),

@@ -1,14 +1,23 @@
 #!/usr/bin/env bash
-# Starts (or reuses) a real kube-apiserver with etcd embedded, on loopback with TLS and token auth.
+# Starts (or reuses) a real kube-apiserver with etcd embedded, on loopback with TLS and token auth:
+# a token file (an admin and a restricted identity) and an EKS-style webhook token authenticator
+# (test/support/eks-auth-webhook.ts, run here in the background) that accepts `k8s-aws-v1.` IAM
+# tokens by redeeming them at LocalStack's STS.
 #
 # The binary is built from the Go module proxy once per machine and cached outside the clone,
 # keyed by Kubernetes version and by the hash of this module's sources. Prints, on success:
 #   kubeconfig: <path to an admin kubeconfig>
 # Environment: GANNET_CACHE (default ~/.cache/gannet), GANNET_STATE (default $GANNET_CACHE/state),
-# GANNET_APISERVER_PORT (default 6443), GANNET_ETCD_PORT (default 12379; the peer port is the next).
+# GANNET_APISERVER_PORT (default 6443), GANNET_ETCD_PORT (default 12379; the peer port is the next),
+# GANNET_AUTH_WEBHOOK_PORT (default the API server's port + 12000: 18443), GANNET_AUTH_WEBHOOK_CLUSTER (the EKS cluster name tokens
+# must be signed for, default gannet-testbed), GANNET_AUTH_WEBHOOK_STS_ENDPOINT (default
+# $AWS_ENDPOINT_URL, else http://127.0.0.1:4566).
+# A running server is reused only when it was started with the same flags (and binary); otherwise it
+# is stopped and started again. The webhook is (re)started whenever it is down or configured otherwise.
 set -euo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+root=$(cd "$here/../.." && pwd)
 cache=${GANNET_CACHE:-$HOME/.cache/gannet}
 state=${GANNET_STATE:-$cache/state}/apiserver
 port=${GANNET_APISERVER_PORT:-6443}
@@ -20,6 +29,27 @@ hash=$(cat "$here/go.mod" "$here/go.sum" "$here/main.go" | sha256sum | cut -c1-1
 bin="$cache/kube-apiserver-$version-$hash"
 kubeconfig="$state/kubeconfig"
 url="https://127.0.0.1:$port"
+# The webhook's port follows the API server's (6443 -> 18443), so testbeds on other ports never collide.
+default_webhook_port=$(( port + 12000 <= 65535 ? port + 12000 : port - 12000 ))
+webhook_port=${GANNET_AUTH_WEBHOOK_PORT:-$default_webhook_port}
+webhook_cluster=${GANNET_AUTH_WEBHOOK_CLUSTER:-gannet-testbed}
+sts_endpoint=${GANNET_AUTH_WEBHOOK_STS_ENDPOINT:-${AWS_ENDPOINT_URL:-http://127.0.0.1:4566}}
+webhook_config="$state/auth-webhook.kubeconfig"
+
+args=(
+  --secure-port="$port" --bind-address=127.0.0.1 --advertise-address=127.0.0.1
+  --cert-dir="$state/certs" --tls-cert-file="$state/certs/apiserver.crt" --tls-private-key-file="$state/certs/apiserver.key"
+  --client-ca-file="$state/certs/ca.crt"
+  --token-auth-file="$state/tokens.csv" --authorization-mode=RBAC
+  --authentication-token-webhook-config-file="$webhook_config" --authentication-token-webhook-version=v1
+  --authentication-token-webhook-cache-ttl=30s
+  --service-cluster-ip-range=10.96.0.0/16 --allow-privileged=true
+  --service-account-issuer=https://kubernetes.default.svc.cluster.local
+  --service-account-key-file="$state/certs/sa.pub" --service-account-signing-key-file="$state/certs/sa.key"
+  --disable-admission-plugins=ServiceAccount
+)
+# What a running server must have been started with to be reused.
+flags="$bin etcd=$etcd_port ${args[*]}"
 
 say() { echo "apiserver: $*"; }
 now() { date +%s; }
@@ -30,10 +60,52 @@ ready() {
     -H "Authorization: Bearer $(cat "$state/tokens/admin")" "$url/readyz" >/dev/null 2>&1
 }
 
+# The webhook: a Node process of the project (Node 24 from node_modules runs its TypeScript).
+node_bin="$root/node_modules/.bin/node"
+webhook_health() { curl -sf --max-time 2 "http://127.0.0.1:$webhook_port/healthz" 2>/dev/null; }
+ensure_webhook() {
+  local want="\"clusterName\":\"$webhook_cluster\",\"stsEndpoint\":\"$sts_endpoint\",\"server\":\"$url\""
+  local health
+  if health=$(webhook_health) && [[ "$health" == *"$want"* ]]; then
+    echo "eks-auth-webhook: already running at http://127.0.0.1:$webhook_port (cluster $webhook_cluster)"
+    return 0
+  fi
+  if [ -f "$state/auth-webhook.pid" ] && kill -0 "$(cat "$state/auth-webhook.pid")" 2>/dev/null; then
+    kill "$(cat "$state/auth-webhook.pid")" 2>/dev/null || true
+    for _ in $(seq 1 20); do webhook_health >/dev/null || break; sleep 0.2; done
+  fi
+  if health=$(webhook_health); then
+    say "port $webhook_port answers as a webhook of another testbed ($health): stop it, or set GANNET_AUTH_WEBHOOK_PORT"
+    exit 1
+  fi
+  [ -x "$node_bin" ] || { say "$node_bin is missing: run npm install in $root first (the EKS auth webhook runs on the project's Node)"; exit 1; }
+  setsid nohup "$node_bin" "$root/test/support/eks-auth-webhook-main.ts" --port "$webhook_port" \
+    --cluster "$webhook_cluster" --sts-endpoint "$sts_endpoint" --kube-server "$url" \
+    --kube-ca "$state/certs/ca.crt" --kube-token-file "$state/tokens/admin" \
+    > "$state/auth-webhook.log" 2>&1 < /dev/null &
+  echo $! > "$state/auth-webhook.pid"
+  for _ in $(seq 1 50); do
+    if webhook_health >/dev/null; then
+      echo "eks-auth-webhook: started at http://127.0.0.1:$webhook_port (cluster $webhook_cluster, STS $sts_endpoint)"
+      return 0
+    fi
+    kill -0 "$(cat "$state/auth-webhook.pid")" 2>/dev/null || break
+    sleep 0.2
+  done
+  say "the EKS auth webhook did not start; last lines of $state/auth-webhook.log:"
+  tail -n 20 "$state/auth-webhook.log" >&2 || true
+  exit 1
+}
+
 if ready && [ -f "$kubeconfig" ]; then
-  say "reusing the kube-apiserver already running at $url"
-  echo "kubeconfig: $kubeconfig"
-  exit 0
+  if [ "$(cat "$state/flags" 2>/dev/null)" = "$flags" ]; then
+    ensure_webhook
+    say "reusing the kube-apiserver already running at $url"
+    echo "kubeconfig: $kubeconfig"
+    exit 0
+  fi
+  say "the kube-apiserver at $url runs with other flags (or binary) than this script gives: restarting it"
+  "$here/stop.sh"
 fi
 
 if [ ! -x "$bin" ]; then
@@ -96,23 +168,33 @@ KC
 write_kubeconfig "$kubeconfig" gannet-admin "$(cat "$state/tokens/admin")"
 write_kubeconfig "$state/kubeconfig-restricted" gannet-restricted "$(cat "$state/tokens/restricted")"
 
+cat > "$webhook_config" <<WC
+apiVersion: v1
+kind: Config
+clusters:
+- name: gannet-eks-auth-webhook
+  cluster:
+    server: http://127.0.0.1:$webhook_port/authenticate
+users:
+- name: kube-apiserver
+  user: {}
+contexts:
+- name: webhook
+  context: {cluster: gannet-eks-auth-webhook, user: kube-apiserver}
+current-context: webhook
+WC
+ensure_webhook
+
 # etcd starts empty on every start: namespaces never finish deleting without a controller-manager.
-rm -rf "$state/etcd"
+rm -rf "$state/etcd" "$state/flags"
 t0=$(now)
-GANNET_ETCD_DIR="$state/etcd" GANNET_ETCD_PORT="$etcd_port" setsid nohup "$bin" \
-  --secure-port="$port" --bind-address=127.0.0.1 --advertise-address=127.0.0.1 \
-  --cert-dir="$state/certs" --tls-cert-file="$state/certs/apiserver.crt" --tls-private-key-file="$state/certs/apiserver.key" \
-  --client-ca-file="$state/certs/ca.crt" \
-  --token-auth-file="$state/tokens.csv" --authorization-mode=RBAC \
-  --service-cluster-ip-range=10.96.0.0/16 --allow-privileged=true \
-  --service-account-issuer=https://kubernetes.default.svc.cluster.local \
-  --service-account-key-file="$state/certs/sa.pub" --service-account-signing-key-file="$state/certs/sa.key" \
-  --disable-admission-plugins=ServiceAccount \
+GANNET_ETCD_DIR="$state/etcd" GANNET_ETCD_PORT="$etcd_port" setsid nohup "$bin" "${args[@]}" \
   > "$state/apiserver.log" 2>&1 < /dev/null &
 echo $! > "$state/pid"
 
 for _ in $(seq 1 240); do
   if ready; then
+    echo "$flags" > "$state/flags"
     say "kube-apiserver $version ready at $url in $(( $(now) - t0 ))s (log: $state/apiserver.log)"
     echo "kubeconfig: $kubeconfig"
     exit 0
