@@ -24,6 +24,8 @@ export interface GannetAppConfig {
   readonly scheduleMinutes: number;
   readonly resyncMinutes: number;
   readonly alarmTopicArn?: string;
+  /** lambda: the bundle directory (`npm run bundle:lambda` writes dist/lambda, the default). */
+  readonly lambdaBundleDir?: string;
   readonly stackName: string;
 }
 
@@ -88,6 +90,7 @@ const schema = z
       .string()
       .regex(/^arn:aws[a-z-]*:sns:/, { error: "must be an SNS topic ARN" })
       .optional(),
+    lambdaBundleDir: z.string().optional(),
     stackName: z.string().optional(),
   })
   .refine((c) => c.flavour !== "in-cluster" || c.image, {
@@ -114,6 +117,7 @@ export const CONTEXT_KEYS = [
   "scheduleMinutes",
   "resyncMinutes",
   "alarmTopicArn",
+  "lambdaBundleDir",
   "stackName",
 ] as const;
 

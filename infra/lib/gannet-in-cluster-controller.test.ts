@@ -2,31 +2,9 @@ import { Match, Template } from "aws-cdk-lib/assertions";
 import { describe, expect, it } from "vitest";
 import { GannetPropsError } from "./common.ts";
 import { GannetInClusterController } from "./gannet-in-cluster-controller.ts";
-import { clusterStack } from "./test-stacks.ts";
+import { appliedObjects, clusterStack } from "./test-stacks.ts";
 
 const IMAGE = "111122223333.dkr.ecr.eu-west-1.amazonaws.com/gannet:0.1.0";
-
-type K8sObject = {
-  kind: string;
-  metadata: { name: string; annotations?: Record<string, unknown> };
-  spec?: unknown;
-};
-
-/** The Kubernetes objects of the one KubernetesManifest resource of a template. */
-function appliedObjects(template: Template): K8sObject[] {
-  const manifests = Object.values(template.findResources("Custom::AWSCDK-EKS-KubernetesResource"));
-  expect(manifests).toHaveLength(1);
-  const raw = (manifests[0] as { Properties: { Manifest: unknown } }).Properties.Manifest;
-  // The manifest is a JSON string joined with tokens (the role ARN); tokens become placeholders.
-  const text = typeof raw === "string" ? raw : JSON.stringify(raw);
-  const joined =
-    typeof raw === "string"
-      ? text
-      : ((raw as { "Fn::Join": [string, unknown[]] })["Fn::Join"][1] ?? [])
-          .map((p) => (typeof p === "string" ? p : "<token>"))
-          .join("");
-  return JSON.parse(joined) as K8sObject[];
-}
 
 describe("GannetInClusterController with EKS Pod Identity", () => {
   // One synth for this shape, shared by the assertions below.

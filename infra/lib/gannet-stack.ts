@@ -8,6 +8,7 @@ import * as cloudwatchActions from "aws-cdk-lib/aws-cloudwatch-actions";
 import * as ec2 from "aws-cdk-lib/aws-ec2";
 import * as eks from "aws-cdk-lib/aws-eks";
 import * as iam from "aws-cdk-lib/aws-iam";
+import * as lambda from "aws-cdk-lib/aws-lambda";
 import * as route53 from "aws-cdk-lib/aws-route53";
 import * as sns from "aws-cdk-lib/aws-sns";
 import type { Construct } from "constructs";
@@ -63,6 +64,9 @@ export class GannetStack extends Stack {
         ...base,
         schedule: Duration.minutes(c.scheduleMinutes),
         resyncSchedule: Duration.minutes(c.resyncMinutes),
+        ...(c.lambdaBundleDir
+          ? { code: lambda.Code.fromAsset(c.lambdaBundleDir, { exclude: ["meta.json"] }) }
+          : {}),
         ...(topic ? { alarmActions: [new cloudwatchActions.SnsAction(topic)] } : {}),
       });
       this.controller = lambdaController;

@@ -1,7 +1,7 @@
 // Infrastructure: which IAM actions Gannet's AWS operations need. The operations come from the call
 // layer's list (src/aws/operations.ts); this file adds what IAM knows and the code does not say.
 
-import { AWS_OPERATIONS, type AwsService } from "../../src/aws/operations.ts";
+import { AWS_OPERATIONS, type AwsService, LAMBDA_ONLY_SERVICES } from "../../src/aws/operations.ts";
 
 /** Which front door runs the code: the Lambda handler also asks EKS where its cluster is. */
 export type GannetRuntime = "lambda" | "in-cluster";
@@ -13,6 +13,7 @@ export const IAM_PREFIXES: { readonly [S in AwsService]: string } = {
   ACM: "acm",
   Route53: "route53",
   WAFV2: "wafv2",
+  EKS: "eks",
 };
 
 /**
@@ -34,17 +35,10 @@ export const DEPENDENT_ACTIONS: Readonly<Record<string, readonly string[]>> = {
   "wafv2:DisassociateWebACL": ["elasticloadbalancing:SetWebAcl"],
 };
 
-/** Operations only one front door calls, by runtime (src/aws/eks.ts: one DescribeCluster per cold start). */
-const RUNTIME_ACTIONS: { readonly [R in GannetRuntime]: readonly string[] } = {
-  lambda: ["eks:DescribeCluster"],
-  "in-cluster": [],
-};
-
 /** Every IAM action a runtime of Gannet needs, sorted: what the policy must grant, no more. */
 export function requiredActions(runtime: GannetRuntime): string[] {
-  const own = Object.entries(AWS_OPERATIONS).flatMap(([service, ops]) =>
-    ops.map((op) => `${IAM_PREFIXES[service as AwsService]}:${op}`),
-  );
-  const all = [...own, ...RUNTIME_ACTIONS[runtime]];
-  return [...new Set([...all, ...all.flatMap((a) => DEPENDENT_ACTIONS[a] ?? [])])].sort();
+  const own = Object.entries(AWS_OPERATIONS)
+    .filter(([service]) => runtime === "lambda" || !LAMBDA_ONLY_SERVICES.includes(service as AwsService))
+    .flatMap(([service, ops]) => ops.map((op) => `${IAM_PREFIXES[service as AwsService]}:${op}`));
+  return [...new Set([...own, ...own.flatMap((a) => DEPENDENT_ACTIONS[a] ?? [])])].sort();
 }

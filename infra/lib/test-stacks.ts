@@ -1,6 +1,7 @@
 // Test helpers for the infra tests: a stack holding an imported EKS cluster the way the app imports one.
 
 import { App, Stack } from "aws-cdk-lib";
+import type { Template } from "aws-cdk-lib/assertions";
 import * as ec2 from "aws-cdk-lib/aws-ec2";
 import * as eks from "aws-cdk-lib/aws-eks";
 import * as iam from "aws-cdk-lib/aws-iam";
@@ -29,4 +30,26 @@ export function clusterStack(options: { kubectl?: boolean; oidc?: boolean } = {}
     availabilityZones: ["eu-west-1a", "eu-west-1b"],
   });
   return { app, stack, cluster, zone, vpc };
+}
+
+/** A Kubernetes object of a manifest, as the tests read it. */
+export type K8sObject = {
+  kind: string;
+  metadata: { name: string; annotations?: Record<string, unknown> };
+  spec?: unknown;
+  subjects?: unknown;
+};
+
+/** The Kubernetes objects of the one KubernetesManifest of a template; tokens read as "<token>". */
+export function appliedObjects(template: Template): K8sObject[] {
+  const manifests = Object.values(template.findResources("Custom::AWSCDK-EKS-KubernetesResource"));
+  if (manifests.length !== 1) throw new Error(`expected one KubernetesManifest, found ${manifests.length}`);
+  const raw = (manifests[0] as { Properties: { Manifest: unknown } }).Properties.Manifest;
+  const text =
+    typeof raw === "string"
+      ? raw
+      : ((raw as { "Fn::Join": [string, unknown[]] })["Fn::Join"][1] ?? [])
+          .map((p) => (typeof p === "string" ? p : "<token>"))
+          .join("");
+  return JSON.parse(text) as K8sObject[];
 }

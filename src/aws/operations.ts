@@ -4,7 +4,7 @@
 // test fails when the policy misses an operation or grants an action no operation needs.
 
 /** The services of the call layer, named as `CallStats` names them. */
-export type AwsService = "ElasticLoadBalancingV2" | "EC2" | "ACM" | "Route53" | "WAFV2";
+export type AwsService = "ElasticLoadBalancingV2" | "EC2" | "ACM" | "Route53" | "WAFV2" | "EKS";
 
 /** The operations each service's port calls, sorted. */
 export const AWS_OPERATIONS: { readonly [S in AwsService]: readonly string[] } = {
@@ -63,7 +63,13 @@ export const AWS_OPERATIONS: { readonly [S in AwsService]: readonly string[] } =
   ],
   Route53: ["ChangeResourceRecordSets", "ListHostedZones", "ListResourceRecordSets"],
   WAFV2: ["AssociateWebACL", "DisassociateWebACL", "GetWebACLForResource"],
+  // Only the Lambda handler: where its cluster's API server is (src/aws/eks.ts). The bearer token is a
+  // presigned STS GetCallerIdentity URL, signed locally: no call, no permission.
+  EKS: ["DescribeCluster"],
 };
+
+/** Services only the Lambda front door calls (the in-cluster controller is given its API server). */
+export const LAMBDA_ONLY_SERVICES: readonly AwsService[] = ["EKS"];
 
 /** The SDK package of each service (how operations.test.ts ties a source file to a service). */
 export const AWS_SDK_PACKAGES: { readonly [S in AwsService]: string } = {
@@ -72,4 +78,5 @@ export const AWS_SDK_PACKAGES: { readonly [S in AwsService]: string } = {
   ACM: "@aws-sdk/client-acm",
   Route53: "@aws-sdk/client-route-53",
   WAFV2: "@aws-sdk/client-wafv2",
+  EKS: "@aws-sdk/client-eks",
 };
