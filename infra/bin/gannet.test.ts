@@ -7,22 +7,48 @@ import { afterAll, describe, expect, inject, it } from "vitest";
 import { GannetContextError, readAppConfig } from "../lib/app-config.ts";
 
 const run = promisify(execFile);
+const root = join(import.meta.dirname, "..", "..");
 const dirs: string[] = [];
 afterAll(() => {
   for (const d of dirs) rmSync(d, { recursive: true, force: true });
 });
 
-/** Runs the app the way `cdk synth` does (context and output directory from the environment). */
-async function synth(context: Record<string, string>) {
+/**
+ * Synthesizes the app: with the CDK CLI itself (`cdk synth`, as the README documents it), or by
+ * running infra/bin/gannet.ts the way the CLI does (context and output directory from the environment).
+ */
+async function synth(context: Record<string, string>, via: "cli" | "app") {
   const outdir = mkdtempSync(join(tmpdir(), "gannet-synth-"));
   dirs.push(outdir);
-  const result = await run(process.execPath, [join(import.meta.dirname, "gannet.ts")], {
+  const app = join(import.meta.dirname, "gannet.ts");
+  const args =
+    via === "cli"
+      ? [
+          join(root, "node_modules", "aws-cdk", "bin", "cdk"),
+          "synth",
+          "--app",
+          `${process.execPath} ${app}`,
+          "--output",
+          outdir,
+          "--no-notices",
+          "--quiet",
+          ...Object.entries(context).flatMap(([k, v]) => ["-c", `${k}=${v}`]),
+        ]
+      : [app];
+  const result = await run(process.execPath, args, {
+    cwd: root,
     env: {
       ...process.env,
-      CDK_OUTDIR: outdir,
-      CDK_CONTEXT_JSON: JSON.stringify(context),
-      CDK_DEFAULT_ACCOUNT: "111122223333",
-      CDK_DEFAULT_REGION: "eu-west-1",
+      CDK_DISABLE_CLI_TELEMETRY: "true",
+      AWS_EC2_METADATA_DISABLED: "true",
+      ...(via === "app"
+        ? {
+            CDK_OUTDIR: outdir,
+            CDK_CONTEXT_JSON: JSON.stringify(context),
+            CDK_DEFAULT_ACCOUNT: "111122223333",
+            CDK_DEFAULT_REGION: "eu-west-1",
+          }
+        : {}),
     },
   }).catch((err: { stdout: string; stderr: string }) => ({ ...err, failed: true }));
   const files = readdirSync(outdir);
@@ -44,21 +70,16 @@ const common = {
 };
 
 describe("the CDK app (infra/bin/gannet.ts) synthesizes each flavour, cdk-nag AwsSolutions clean", () => {
+  const image = "111122223333.dkr.ecr.eu-west-1.amazonaws.com/gannet:0.1.0";
   it.each([
-    ["lambda", { flavour: "lambda", lambdaBundleDir: "<bundle>" }],
-    [
-      "in-cluster",
-      { flavour: "in-cluster", image: "111122223333.dkr.ecr.eu-west-1.amazonaws.com/gannet:0.1.0" },
-    ],
-  ])("%s", { timeout: 120_000 }, async (_flavour, context) => {
+    ["lambda", "cli", { flavour: "lambda" }],
+    ["in-cluster", "app", { flavour: "in-cluster", image }],
+  ] as const)("%s (through the %s)", { timeout: 120_000 }, async (_flavour, via, context) => {
     // Act
-    const { result, files, report, template } = await synth({
-      ...common,
-      ...context,
-      ...("lambdaBundleDir" in context ? { lambdaBundleDir: inject("lambdaBundleDir") } : {}),
-    });
+    const bundle = context.flavour === "lambda" ? { lambdaBundleDir: inject("lambdaBundleDir") } : {};
+    const { result, files, report, template } = await synth({ ...common, ...context, ...bundle }, via);
     // Assess
-    expect(result).not.toHaveProperty("failed");
+    expect(result, JSON.stringify(result)).not.toHaveProperty("failed");
     expect(report?.pluginReports.flatMap((p) => p.violations.map((v) => v.ruleName))).toEqual([]);
     expect(files).toContain("Gannet-prod.template.json");
     const resources = Object.values(
