@@ -77,7 +77,7 @@ describe("the Lambda handler, cold, with an IAM token through the EKS auth webho
     });
   const ingresses = objects.filter((o) => o.kind === "Ingress") as unknown as Ingress[];
   const groups = [...new Set(ingresses.map(groupKeyOf))].sort();
-  const lease = () => ({ name: "gannet", namespace: s.namespace });
+  const lease = () => ({ name: "gannet-leader", namespace: s.namespace });
   const leases = () => s.kube.config.makeApiClient(CoordinationV1Api);
   const cleanups: (() => Promise<void>)[] = [];
   const savedEnv = { ...process.env };
@@ -132,7 +132,7 @@ describe("the Lambda handler, cold, with an IAM token through the EKS auth webho
     expect(summary).toMatchObject({
       result: "reconciled",
       mode: "changed",
-      lease: `${s.namespace}/gannet`,
+      lease: `${s.namespace}/gannet-leader`,
       kubeUser: `arn:aws:sts::000000000000:assumed-role/${role}/lambda`,
       errors: [],
     });

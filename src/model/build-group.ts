@@ -50,6 +50,7 @@ import {
 } from "./problems.ts";
 import { collectRoutes } from "./routes.ts";
 import { checkUnusedRuleAnnotations } from "./rule-annotations.ts";
+import { fitRuleQuota } from "./rule-quota.ts";
 import {
   buildBackendSecurityGroup,
   resolveSecurityGroups,
@@ -236,7 +237,9 @@ export function buildDesiredGroup(input: GroupInput): DesiredGroup {
   }
   const redirect = readSslRedirect(memberIngresses);
   problems.push(...redirect.problems);
-  const listeners = applySslRedirect(built.listeners, redirect.port);
+  const quota = fitRuleQuota(applySslRedirect(built.listeners, redirect.port), live);
+  problems.push(...quota.problems);
+  const listeners = quota.listeners;
   const used = new Set<string>();
   for (const r of retained) for (const b of serviceBackendsOf(r.backend)) if (usable(b)) used.add(b.key);
   for (const l of listeners) {

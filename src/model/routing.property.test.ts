@@ -120,5 +120,6 @@ describe("routing: the ALB rules Gannet builds answer what the Ingress spec answ
       }),
       { numRuns: 5000 },
     );
-  });
+    // Thousands of generated cases: a budget for a busy 2-core machine, not a speed assertion.
+  }, 120_000);
 });
