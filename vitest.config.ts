@@ -6,7 +6,15 @@ export default defineConfig({
       {
         test: {
           name: "unit",
-          include: ["src/**/*.test.ts", "infra/**/*.test.ts"],
+          include: ["src/**/*.test.ts"],
+        },
+      },
+      {
+        test: {
+          name: "infra",
+          include: ["infra/**/*.test.ts"],
+          // The Lambda bundle the constructs deploy, built once per run.
+          globalSetup: ["infra/test/global-setup.ts"],
         },
       },
       {
