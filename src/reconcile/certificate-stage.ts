@@ -75,8 +75,25 @@ export async function requestCertificates(
 }
 
 /**
+ * The load balancer an ELBv2 ARN belongs to (`app/<name>/<id>`): InUseBy names the ALB on AWS, and a
+ * listener of it on the emulator; both are the group's own. Any other ARN is returned unchanged.
+ */
+export function loadBalancerIdOf(arn: string): string {
+  const m =
+    /^arn:[^:]+:elasticloadbalancing:[^:]*:[^:]*:(?:loadbalancer|listener|listener-rule)\/(app\/[^/]+\/[^/]+)/.exec(
+      arn,
+    );
+  return m?.[1] ?? arn;
+}
+
+/** True for the ARN of an ALB or of one of its listeners or rules. */
+export function isLoadBalancerArn(arn: string): boolean {
+  return loadBalancerIdOf(arn) !== arn;
+}
+
+/**
  * Deletes the group's certificates no host needs, once no listener of the group serves them.
- * InUseBy entries naming this group's own ALBs are not trusted (AWS lags after a detach; emulators
+ * InUseBy entries naming this group's own ALBs (or their listeners) are not trusted (AWS lags after a detach; emulators
  * never clear them); anything else in InUseBy (another group's ALB, CloudFront) keeps the certificate.
  * A refused deletion is reported, and never holds a finalizer.
  */
@@ -85,10 +102,18 @@ export async function deleteUnusedCertificates(input: {
   readonly choice: CertificateChoice;
   readonly listenerCertificateArns: readonly string[];
   readonly groupLoadBalancerArns: ReadonlySet<string>;
+  /** ARNs of the ALBs that exist (any owner), when known: an InUseBy entry naming a deleted ALB holds nothing. */
+  readonly liveLoadBalancerArns?: ReadonlySet<string>;
   readonly reportOn: string;
 }): Promise<CertificateStepResult> {
+  const own = new Set([...input.groupLoadBalancerArns].map(loadBalancerIdOf));
+  const live = input.liveLoadBalancerArns && new Set([...input.liveLoadBalancerArns].map(loadBalancerIdOf));
+  // An ALB deleted before (a crash between its deletion and the certificate's, or someone else) still
+  // shows in InUseBy for a while on AWS, and for ever on the emulator.
+  const gone = (arn: string) =>
+    live !== undefined && isLoadBalancerArn(arn) && !live.has(loadBalancerIdOf(arn));
   const unused = input.choice.unused.map((c) => {
-    const others = c.inUseBy.filter((arn) => !input.groupLoadBalancerArns.has(arn));
+    const others = c.inUseBy.filter((arn) => !own.has(loadBalancerIdOf(arn)) && !gone(arn));
     return { ...c, inUse: others.length > 0, inUseBy: others };
   });
   const deletions = planCertificates(

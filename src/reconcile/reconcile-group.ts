@@ -227,6 +227,11 @@ async function reconcileInScope(
     applied = result.applied;
     arn = result.loadBalancerArn ?? keptArn;
     if (!desired.halt) {
+      // What exists now: the region's ALBs at the pass's start, and those created since.
+      const existing = inventory.liveLoadBalancers && [
+        ...inventory.liveLoadBalancers,
+        ...inventory.loadBalancers,
+      ];
       // After the ALB work, so a refused certificate call never holds back targets or rules.
       if (certificates.requests.length + certificates.unused.length > 0) await stateTag.invalidate();
       const requested = await requestCertificates(deps.aws.acm, certificates);
@@ -238,6 +243,7 @@ async function reconcileInScope(
           ...observed.loadBalancers.map((lb) => lb.arn),
           ...(arn ? [arn] : []),
         ]),
+        ...(existing ? { liveLoadBalancerArns: new Set(existing.map((lb) => lb.arn)) } : {}),
         reportOn: objectKey(
           live[0] ?? members.leaving[0] ?? { metadata: { namespace: "", name: members.group } },
         ),
@@ -258,6 +264,7 @@ async function reconcileInScope(
         validation: validationRecordsNeeded(certificates),
         retiredValidation: retiredValidationNames(inventory.certificates, deleted.changes),
         beforeChange: () => stateTag.invalidate(),
+        ...(existing ? { liveTargets: new Set(existing.map((lb) => lb.dnsName.toLowerCase())) } : {}),
         ownTargets: new Set(
           [...observed.loadBalancers, ...inventory.loadBalancers.filter((lb) => lb.arn === arn)].map((lb) =>
             lb.dnsName.toLowerCase().replace(/\.$/, ""),
