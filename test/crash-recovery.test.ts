@@ -95,12 +95,6 @@ const PHASES = [
 async function converge(s: Scenario, p: GannetProcess, vpcId: string, deleting: boolean): Promise<number> {
   for (let pass = 1; pass <= 40; pass++) {
     const outcomes = await runPass(p.rt, vpcId, { verify: false, kube: p.crash.kubeSink(p.rt.kube) });
-    console.log(
-      JSON.stringify(outcomes.map((o) => [o.other, o.problems, o.error, o.applied.length])),
-      JSON.stringify(
-        (await p.rt.aws.acm.listCertificates()).filter((c) => c.tags["gannet.io/cluster"] === s.cluster),
-      ),
-    );
     if (p.crash.crashed) throw new CrashError(`crashed after ${p.crash.crashedAfter}`);
     if (
       deleting
