@@ -5,13 +5,17 @@
 // duplicate names, so a duplicate shows as a second entry, never as an AWS error.
 
 import {
+  DeleteCertificateCommand,
   DescribeCertificateCommand,
   ListCertificatesCommand,
   ListTagsForCertificateCommand,
 } from "@aws-sdk/client-acm";
-import { DescribeSecurityGroupsCommand } from "@aws-sdk/client-ec2";
+import { DeleteSecurityGroupCommand, DescribeSecurityGroupsCommand } from "@aws-sdk/client-ec2";
 import {
   type Action,
+  DeleteListenerCommand,
+  DeleteLoadBalancerCommand,
+  DeleteTargetGroupCommand,
   DescribeListenerCertificatesCommand,
   DescribeListenersCommand,
   DescribeRulesCommand,
@@ -20,7 +24,11 @@ import {
   DescribeTargetHealthCommand,
   type Rule,
 } from "@aws-sdk/client-elastic-load-balancing-v2";
-import { ListHostedZonesByNameCommand, ListResourceRecordSetsCommand } from "@aws-sdk/client-route-53";
+import {
+  ChangeResourceRecordSetsCommand,
+  ListHostedZonesByNameCommand,
+  ListResourceRecordSetsCommand,
+} from "@aws-sdk/client-route-53";
 import { TAG } from "../../src/model/ownership.ts";
 import { allLoadBalancers, type awsClients } from "./testbed.ts";
 
@@ -254,15 +262,13 @@ async function readRecords(
   scope: StateScope,
   ownDnsNames: ReadonlySet<string>,
 ): Promise<unknown[]> {
-  const zone = (
-    await aws.route53.send(new ListHostedZonesByNameCommand({ DNSName: "gannet.example.com" }))
-  ).HostedZones?.find((z) => z.Name === "gannet.example.com.");
+  const zoneId = await testZoneId(aws);
   const out: unknown[] = [];
   let start: { name?: string; type?: string } = {};
   for (;;) {
     const res = await aws.route53.send(
       new ListResourceRecordSetsCommand({
-        HostedZoneId: zone?.Id ?? "",
+        HostedZoneId: zoneId,
         MaxItems: 300,
         ...(start.name ? { StartRecordName: start.name } : {}),
         ...(start.type ? { StartRecordType: start.type as "A" } : {}),
@@ -314,4 +320,66 @@ export function countState(state: ClusterState): Record<string, number> {
     certificates: state.certificates.length,
     records: state.records.length,
   };
+}
+
+/**
+ * Deletes, with plain SDK calls and behind Gannet's back, everything AWS holds for `scope.cluster`:
+ * its ALBs (listeners first), target groups, security groups, certificates, and every record of
+ * `scope.domain`. What a restarted, empty emulator (or an account wiped by hand) looks like to Gannet.
+ */
+export async function wipeClusterResources(aws: Clients, scope: StateScope): Promise<void> {
+  const mine = (tags: Record<string, string> | undefined) => tags?.[TAG.cluster] === scope.cluster;
+  const lbs = await allLoadBalancers(aws.elbv2);
+  const lbTags = await tagsOf(
+    aws,
+    lbs.map((l) => l.LoadBalancerArn ?? ""),
+  );
+  for (const lb of lbs.filter((l) => mine(lbTags.get(l.LoadBalancerArn ?? "")))) {
+    const arn = lb.LoadBalancerArn ?? "";
+    for (const l of (await aws.elbv2.send(new DescribeListenersCommand({ LoadBalancerArn: arn })))
+      .Listeners ?? [])
+      await aws.elbv2.send(new DeleteListenerCommand({ ListenerArn: l.ListenerArn ?? "" }));
+    await aws.elbv2.send(new DeleteLoadBalancerCommand({ LoadBalancerArn: arn }));
+  }
+  const tgs = (await aws.elbv2.send(new DescribeTargetGroupsCommand({}))).TargetGroups ?? [];
+  const tgTags = await tagsOf(
+    aws,
+    tgs.map((t) => t.TargetGroupArn ?? ""),
+  );
+  for (const tg of tgs.filter((t) => mine(tgTags.get(t.TargetGroupArn ?? ""))))
+    await aws.elbv2.send(new DeleteTargetGroupCommand({ TargetGroupArn: tg.TargetGroupArn ?? "" }));
+  const sgs =
+    (
+      await aws.ec2.send(
+        new DescribeSecurityGroupsCommand({
+          Filters: [{ Name: `tag:${TAG.cluster}`, Values: [scope.cluster] }],
+        }),
+      )
+    ).SecurityGroups ?? [];
+  for (const sg of sgs) await aws.ec2.send(new DeleteSecurityGroupCommand({ GroupId: sg.GroupId ?? "" }));
+  const certs = (await aws.acm.send(new ListCertificatesCommand({}))).CertificateSummaryList ?? [];
+  for (const c of certs) {
+    const tags = (
+      await aws.acm.send(new ListTagsForCertificateCommand({ CertificateArn: c.CertificateArn ?? "" }))
+    ).Tags;
+    if (tags?.some((t) => t.Key === TAG.cluster && t.Value === scope.cluster))
+      await aws.acm.send(new DeleteCertificateCommand({ CertificateArn: c.CertificateArn ?? "" }));
+  }
+  const zoneId = await testZoneId(aws);
+  const sets = (
+    await aws.route53.send(new ListResourceRecordSetsCommand({ HostedZoneId: zoneId, MaxItems: 1000 }))
+  ).ResourceRecordSets;
+  const doomed = (sets ?? []).filter((r) => (r.Name ?? "").toLowerCase().endsWith(`${scope.domain}.`));
+  if (doomed.length)
+    await aws.route53.send(
+      new ChangeResourceRecordSetsCommand({
+        HostedZoneId: zoneId,
+        ChangeBatch: { Changes: doomed.map((r) => ({ Action: "DELETE", ResourceRecordSet: r })) },
+      }),
+    );
+}
+
+async function testZoneId(aws: Clients): Promise<string> {
+  const zones = await aws.route53.send(new ListHostedZonesByNameCommand({ DNSName: "gannet.example.com" }));
+  return zones.HostedZones?.find((z) => z.Name === "gannet.example.com.")?.Id ?? "";
 }
