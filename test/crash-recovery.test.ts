@@ -108,6 +108,19 @@ async function converge(s: Scenario, p: GannetProcess, vpcId: string, deleting: 
   throw new Error(`phase did not converge in 40 passes (${deleting ? "deletion" : "apply"})`);
 }
 
+/**
+ * A state as compared between runs. The emulator issues a certificate MOTO_ACM_VALIDATION_WAIT seconds
+ * after the request whatever DNS says, so on a loaded machine it may be ISSUED before the pass that
+ * would write its validation CNAME (AWS never issues without it): whether that CNAME exists while the
+ * group lives is timing, not Gannet. After the deletion nothing at all may be left, CNAME included.
+ */
+function comparable(state: ClusterState | undefined, phase: string): ClusterState | undefined {
+  if (!state || phase === "delete") return state;
+  const validation = (r: unknown) =>
+    (r as { type?: string; name?: string }).type === "CNAME" && (r as { name: string }).name.startsWith("_");
+  return { ...state, records: state.records.filter((r) => !validation(r)) };
+}
+
 /** What one run of the story saw. */
 interface StoryRun {
   readonly states: ClusterState[];
@@ -182,7 +195,7 @@ describe("a crash right after any mutating AWS call", () => {
       securityGroups: 1,
       certificates: 1,
     });
-    expect(created?.records).toBeGreaterThanOrEqual(3); // A + its TXT + the validation CNAME
+    expect(created?.records).toBeGreaterThanOrEqual(2); // A + its TXT (+ the validation CNAME, see comparable)
     expect(updated).toMatchObject({ loadBalancers: 1, targetGroups: 2, certificates: 1 });
     expect(deleted).toEqual({
       loadBalancers: 0,
@@ -194,6 +207,8 @@ describe("a crash right after any mutating AWS call", () => {
       records: 0,
     });
     expect(K).toBeGreaterThan(10);
+    // A story whose certificate was issued before its CNAME was written has one call less: a crash
+    // run that never reached its k is told again.
 
     const only = process.env.GANNET_CRASH_ONLY?.split(",").map(Number);
     const ks = only ?? Array.from({ length: K }, (_, i) => i + 1);
@@ -202,7 +217,9 @@ describe("a crash right after any mutating AWS call", () => {
     const worker = async () => {
       while (next < ks.length) {
         const k = ks[next++] as number;
-        runs.set(k, await runStory(k));
+        let run = await runStory(k);
+        for (let i = 0; i < 2 && !run.crashedAfter; i++) run = await runStory(k);
+        runs.set(k, run);
       }
     };
     await Promise.all(Array.from({ length: Math.min(PARALLEL, ks.length) }, worker));
@@ -215,10 +232,11 @@ describe("a crash right after any mutating AWS call", () => {
         continue;
       }
       for (const [i, phase] of PHASES.entries()) {
-        const got = JSON.stringify(run.states[i]);
-        if (got !== JSON.stringify(clean.states[i]))
+        const got = JSON.stringify(comparable(run.states[i], phase.name));
+        const expected = JSON.stringify(comparable(clean.states[i], phase.name));
+        if (got !== expected)
           failures.push(
-            `k=${k} (crashed after ${run.crashedAfter} in ${run.crashedIn}): after ${phase.name}\n  got      ${got}\n  expected ${JSON.stringify(clean.states[i])}`,
+            `k=${k} (crashed after ${run.crashedAfter} in ${run.crashedIn}): after ${phase.name}\n  got      ${got}\n  expected ${expected}`,
           );
       }
       if (run.verifyMutating)
