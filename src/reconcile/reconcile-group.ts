@@ -421,7 +421,10 @@ function lostAddressesOf(
   inventory: ClusterInventory,
 ): { lostAddresses?: ReadonlySet<string> } {
   if (!inventory.liveLoadBalancers) return {};
-  const existing = new Set(inventory.liveLoadBalancers.map((lb) => lb.dnsName.toLowerCase()));
+  // With the ALBs created since the inventory was read (a controller shares one for a while).
+  const existing = new Set(
+    [...inventory.liveLoadBalancers, ...inventory.loadBalancers].map((lb) => lb.dnsName.toLowerCase()),
+  );
   const lost = live
     .map((i) => i.status?.loadBalancer?.ingress?.[0]?.hostname)
     .filter((h): h is string => !!h && !existing.has(h.toLowerCase()));
