@@ -147,6 +147,38 @@ export class Route53Port {
     return result;
   }
 
+  /**
+   * The emulator refuses to CREATE a record that was created and deleted before whenever any record sorts
+   * after it in the zone ("already exists", from its change journal). When the zone, just re-read, holds
+   * no record at any CREATE's name and type, the unit is sent once more with UPSERTs, which create it.
+   * On AWS this never happens: a refused CREATE means the record is there.
+   */
+  private async retryPhantomCreate(
+    zoneId: string,
+    unit: readonly RecordChange[],
+    observed: readonly ObservedRecordSet[],
+    err: unknown,
+    comment: string,
+  ): Promise<boolean> {
+    if (!/already exists/.test(errorText(err))) return false;
+    const creates = unit.filter((c) => c.action === "CREATE");
+    const absent = (c: RecordChange) =>
+      !observed.some((o) => o.type === c.record.type && sameName(o.name, c.record.name));
+    if (creates.length === 0 || !creates.every(absent)) return false;
+    const upserts = unit.map((c) => (c.action === "CREATE" ? { ...c, action: "UPSERT" as const } : c));
+    try {
+      await this.client.send(
+        new ChangeResourceRecordSetsCommand({
+          HostedZoneId: zoneId,
+          ChangeBatch: { Comment: comment.slice(0, 256), Changes: upserts.map(toChange) },
+        }),
+      );
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
   private async sendOrSplit(
     zoneId: string,
     batch: readonly RecordChange[],
@@ -172,6 +204,10 @@ export class Route53Port {
       result.applied += batch.length - pending.length;
       const units = groupChangeUnits(pending);
       if (units.length <= 1) {
+        if (await this.retryPhantomCreate(zoneId, pending, observed, err, comment)) {
+          result.applied += pending.length;
+          return;
+        }
         for (const change of pending) result.failed.push({ change, error: errorText(err) });
         return;
       }
@@ -181,3 +217,6 @@ export class Route53Port {
     }
   }
 }
+
+const sameName = (a: string, b: string) =>
+  a.toLowerCase().replace(/\.$/, "") === b.toLowerCase().replace(/\.$/, "");

@@ -35,6 +35,11 @@ export interface ClusterInventory {
   /** Every certificate of the region (discovery needs other owners' too). */
   readonly certificates: readonly CertificateSummary[];
   readonly dns: DnsInventory;
+  /**
+   * Every ALB of the region when the pass began, any owner: what still exists. A record aliased to an
+   * ALB that is gone, or a certificate InUseBy naming one, holds nothing any more.
+   */
+  readonly liveLoadBalancers?: readonly { readonly arn: string; readonly dnsName: string }[];
   /** `security-groups` entries already resolved in this pass (see `lookUpSecurityGroups`). */
   readonly securityGroupLookups?: Map<string, Promise<readonly string[]>>;
 }
@@ -56,6 +61,7 @@ export async function observeCluster(
   return {
     cluster,
     loadBalancers: loadBalancers.filter((lb) => isOwnedByCluster(lb.tags, cluster)),
+    liveLoadBalancers: loadBalancers.map((lb) => ({ arn: lb.arn, dnsName: lb.dnsName })),
     targetGroups: targetGroups.filter((tg) => isOwnedByCluster(tg.tags, cluster)),
     securityGroups: securityGroups.filter((sg) => isOwnedByCluster(sg.tags, cluster)),
     subnets,

@@ -1,18 +1,18 @@
 // Certificates of one group: choose (pure), request what is missing, delete what no host needs.
 // Never waits for issuance: a pending certificate requeues the group, which serves HTTP meanwhile.
 
+import { randomUUID } from "node:crypto";
 import type { AcmPort } from "../aws/acm.ts";
 import { readMemberAnnotations } from "../model/annotations.ts";
 import {
   type CertificateChoice,
   type CertificateSummary,
   chooseCertificates,
-  inUseByLoadBalancerArn,
 } from "../model/certificates.ts";
 import type { Problem } from "../model/desired.ts";
 import { chooseZone, type HostedZone } from "../model/dns-records.ts";
 import type { Ingress } from "../model/kube-objects.ts";
-import type { Owner } from "../model/ownership.ts";
+import { type Owner, shortHash } from "../model/ownership.ts";
 import { type CertificateChange, planCertificates } from "../plan/certificate-planner.ts";
 
 /** Chooses the certificates that serve the TLS hosts of the live members. Pure. */
@@ -50,6 +50,18 @@ function failureProblem(ingress: string, what: string, err: unknown): Problem {
   };
 }
 
+/**
+ * The IdempotencyToken of one request: the model's token salted once per request. It keeps the call
+ * layer's retries of that request to one certificate, while a later request for the same names (after
+ * the certificate was deleted, by Gannet as unused or by anyone) gets a new one: ACM would answer a
+ * reused token with the deleted certificate for an hour (the emulator fails with a 500). A re-request
+ * after a crash needs no token: the certificate carries its tags from the request on, so the next
+ * reconcile finds it, and a duplicate from a listing that lags is retired as unused.
+ */
+function requestToken(base: string): string {
+  return shortHash([base, randomUUID()], 32);
+}
+
 /** Requests the missing certificates, one by one: a refused request is reported on its Ingress only. */
 export async function requestCertificates(
   acm: AcmPort,
@@ -60,7 +72,10 @@ export async function requestCertificates(
   for (const c of planCertificates(choice, { deleteUnused: false })) {
     if (c.kind !== "requestCertificate") continue;
     try {
-      await acm.requestCertificate(c.request);
+      await acm.requestCertificate({
+        ...c.request,
+        idempotencyToken: requestToken(c.request.idempotencyToken),
+      });
       changes.push(c);
     } catch (err) {
       problems.push(
@@ -76,29 +91,63 @@ export async function requestCertificates(
 }
 
 /**
- * Deletes the group's certificates no host needs, once no listener of the group serves them.
- * InUseBy entries naming this group's own ALBs are not trusted (AWS lags after a detach; emulators
- * never clear them); anything else in InUseBy (another group's ALB, CloudFront) keeps the certificate.
- * A refused deletion is reported, and never holds a finalizer.
+ * The load balancer an ELBv2 ARN belongs to (`app/<name>/<id>`): InUseBy names the ALB on AWS, and a
+ * listener of it on the emulator; both are the group's own. Any other ARN is returned unchanged.
  */
-export async function deleteUnusedCertificates(input: {
-  readonly acm: AcmPort;
+export function loadBalancerIdOf(arn: string): string {
+  const m =
+    /^arn:[^:]+:elasticloadbalancing:[^:]*:[^:]*:(?:loadbalancer|listener|listener-rule)\/(app\/[^/]+\/[^/]+)/.exec(
+      arn,
+    );
+  return m?.[1] ?? arn;
+}
+
+/** True for the ARN of an ALB or of one of its listeners or rules. */
+export function isLoadBalancerArn(arn: string): boolean {
+  return loadBalancerIdOf(arn) !== arn;
+}
+
+/** What deciding a group's certificate deletions needs. */
+export interface CertificateDeletionInput {
   readonly choice: CertificateChoice;
   readonly listenerCertificateArns: readonly string[];
   readonly groupLoadBalancerArns: ReadonlySet<string>;
-  readonly reportOn: string;
-}): Promise<CertificateStepResult> {
+  /** ARNs of the ALBs that exist (any owner), when known: an InUseBy entry naming a deleted ALB holds nothing. */
+  readonly liveLoadBalancerArns?: ReadonlySet<string>;
+}
+
+/**
+ * The group's certificates no host needs, once no listener of the group serves them (pure: known
+ * before the DNS stage retires their validation records). InUseBy entries naming this group's own ALBs
+ * (or their listeners), or ALBs that no longer exist, are not trusted (AWS lags after a detach;
+ * emulators never clear them); anything else in InUseBy (another group's ALB, CloudFront) keeps it.
+ */
+export function planCertificateDeletions(input: CertificateDeletionInput): CertificateChange[] {
+  const own = new Set([...input.groupLoadBalancerArns].map(loadBalancerIdOf));
+  const live = input.liveLoadBalancerArns && new Set([...input.liveLoadBalancerArns].map(loadBalancerIdOf));
+  // An ALB deleted before (a crash between its deletion and the certificate's, or someone else) still
+  // shows in InUseBy for a while on AWS, and for ever on the emulator.
+  const gone = (arn: string) =>
+    live !== undefined && isLoadBalancerArn(arn) && !live.has(loadBalancerIdOf(arn));
   const unused = input.choice.unused.map((c) => {
-    const others = c.inUseBy.filter((arn) => !input.groupLoadBalancerArns.has(inUseByLoadBalancerArn(arn)));
+    const others = c.inUseBy.filter((arn) => !own.has(loadBalancerIdOf(arn)) && !gone(arn));
     return { ...c, inUse: others.length > 0, inUseBy: others };
   });
-  const deletions = planCertificates(
+  return planCertificates(
     { ...input.choice, requests: [], unused },
     { listenerCertificateArns: input.listenerCertificateArns },
-  );
+  ).filter((c) => c.kind === "deleteCertificate");
+}
+
+/** Deletes the planned certificates; a refused deletion is reported on `reportOn`, and never holds a finalizer. */
+export async function deleteUnusedCertificates(input: {
+  readonly acm: AcmPort;
+  readonly deletions: readonly CertificateChange[];
+  readonly reportOn: string;
+}): Promise<CertificateStepResult> {
   const changes: CertificateChange[] = [];
   const problems: Problem[] = [];
-  for (const c of deletions) {
+  for (const c of input.deletions) {
     if (c.kind !== "deleteCertificate") continue;
     try {
       await input.acm.deleteCertificate(c.arn);

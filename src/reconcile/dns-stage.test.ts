@@ -42,4 +42,26 @@ describe("keepOwnDeletions", () => {
       "CREATE new.example.com",
     ]);
   });
+  it("deletes a record aliased to an ALB that no longer exists (a dangling record is nobody's to keep)", () => {
+    const changes: RecordChange[] = [
+      {
+        action: "DELETE",
+        unit: "gone",
+        record: {
+          name: "gone.example.com",
+          type: "A",
+          alias: alias("dualstack.deleted-1.elb.amazonaws.com."),
+        },
+      },
+      {
+        action: "DELETE",
+        unit: "moved",
+        record: { name: "moved.example.com", type: "A", alias: alias("other-1.elb.amazonaws.com") },
+      },
+    ];
+
+    const kept = keepOwnDeletions(changes, new Set(), new Set(["Other-1.elb.amazonaws.com"]));
+
+    expect(kept.map((c) => `${c.action} ${c.record.name}`)).toEqual(["DELETE gone.example.com"]);
+  });
 });

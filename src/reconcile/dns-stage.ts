@@ -50,6 +50,11 @@ export interface DnsStageInput {
   readonly retiredValidation: ReadonlySet<string>;
   /** DNS names of this group's ALBs (now and before this reconcile): only records aliased to one are deleted. */
   readonly ownTargets: ReadonlySet<string>;
+  /**
+   * DNS names of every ALB that exists (any owner), when known: a record of this group aliased to an
+   * ALB that is gone (its deletion done by a process that then died) is deleted too, never left dangling.
+   */
+  readonly liveTargets?: ReadonlySet<string>;
   /** Called once before the first Route53 change (the group's fingerprint goes first). */
   readonly beforeChange?: () => Promise<void>;
 }
@@ -142,7 +147,7 @@ export async function reconcileDns(input: DnsStageInput): Promise<DnsStageResult
     });
     problems.push(...plan.conflicts.map((c) => conflictProblem(c, ingressOf)));
     const zoneChanges = [
-      ...keepOwnDeletions(plan.changes, input.ownTargets),
+      ...keepOwnDeletions(plan.changes, input.ownTargets, input.liveTargets),
       ...validationChanges(observed, validationByZone.get(zoneId) ?? [], input.retiredValidation),
     ];
     if (zoneChanges.length === 0) continue;
@@ -168,16 +173,19 @@ const aliasName = (name: string) =>
 /**
  * Drops deletions of alias records that point at another ALB (with their TXT): when an Ingress moves
  * between groups, its new group may already have repointed the record, and the old one must not delete it.
+ * With `liveTargets` known, a record aliased to an ALB that no longer exists is not another's: it is deleted.
  */
 export function keepOwnDeletions(
   changes: readonly RecordChange[],
   ownTargets: ReadonlySet<string>,
+  liveTargets?: ReadonlySet<string>,
 ): RecordChange[] {
+  const live = liveTargets && new Set([...liveTargets].map(aliasName));
+  const isForeign = (dnsName: string) =>
+    !ownTargets.has(aliasName(dnsName)) && (live === undefined || live.has(aliasName(dnsName)));
   const foreignUnits = new Set(
     changes
-      .filter(
-        (c) => c.action === "DELETE" && c.record.alias && !ownTargets.has(aliasName(c.record.alias.dnsName)),
-      )
+      .filter((c) => c.action === "DELETE" && c.record.alias && isForeign(c.record.alias.dnsName))
       .map((c) => c.unit ?? `${c.record.type} ${c.record.name}`),
   );
   return changes.filter((c) => !foreignUnits.has(c.unit ?? `${c.record.type} ${c.record.name}`));

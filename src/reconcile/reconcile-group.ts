@@ -38,6 +38,7 @@ import { type EventDeduper, type ReportSink, reportGroup } from "../report/repor
 import {
   chooseGroupCertificates,
   deleteUnusedCertificates,
+  planCertificateDeletions,
   requestCertificates,
 } from "./certificate-stage.ts";
 import { type DnsStageInput, type DnsStageResult, reconcileDns } from "./dns-stage.ts";
@@ -227,23 +228,25 @@ async function reconcileInScope(
     applied = result.applied;
     arn = result.loadBalancerArn ?? keptArn;
     if (!desired.halt) {
+      // What exists now: the region's ALBs at the pass's start, and those created since.
+      const existing = inventory.liveLoadBalancers && [
+        ...inventory.liveLoadBalancers,
+        ...inventory.loadBalancers,
+      ];
       // After the ALB work, so a refused certificate call never holds back targets or rules.
       if (certificates.requests.length + certificates.unused.length > 0) await stateTag.invalidate();
       const requested = await requestCertificates(deps.aws.acm, certificates);
-      const deleted = await deleteUnusedCertificates({
-        acm: deps.aws.acm,
+      const retiring = planCertificateDeletions({
         choice: certificates,
         listenerCertificateArns: desired.listeners.flatMap((l) => l.certificateArns ?? []),
         groupLoadBalancerArns: new Set([
           ...observed.loadBalancers.map((lb) => lb.arn),
           ...(arn ? [arn] : []),
         ]),
-        reportOn: objectKey(
-          live[0] ?? members.leaving[0] ?? { metadata: { namespace: "", name: members.group } },
-        ),
+        ...(existing ? { liveLoadBalancerArns: new Set(existing.map((lb) => lb.arn)) } : {}),
       });
-      certificateProblems.push(...requested.problems, ...deleted.problems);
-      other.push(...[...requested.changes, ...deleted.changes].map(describeCertificateChange));
+      certificateProblems.push(...requested.problems);
+      other.push(...requested.changes.map(describeCertificateChange));
       dns = await reconcileDns({
         route53: deps.aws.route53,
         inventory: inventory.dns,
@@ -256,8 +259,9 @@ async function reconcileInScope(
         registry: deps.settings.registry,
         filters: deps.settings.dnsFilters,
         validation: validationRecordsNeeded(certificates),
-        retiredValidation: retiredValidationNames(inventory.certificates, deleted.changes),
+        retiredValidation: retiredValidationNames(inventory.certificates, retiring),
         beforeChange: () => stateTag.invalidate(),
+        ...(existing ? { liveTargets: new Set(existing.map((lb) => lb.dnsName.toLowerCase())) } : {}),
         ownTargets: new Set(
           [...observed.loadBalancers, ...inventory.loadBalancers.filter((lb) => lb.arn === arn)].map((lb) =>
             lb.dnsName.toLowerCase().replace(/\.$/, ""),
@@ -265,6 +269,17 @@ async function reconcileInScope(
         ),
       });
       other.push(...dns.changes.map((c) => `${c.action} ${c.record.type} ${c.record.name}`));
+      // After their validation records are retired: a crash in between leaves a certificate the next
+      // reconcile still sees (and deletes), never a validation record no certificate names any more.
+      const deleted = await deleteUnusedCertificates({
+        acm: deps.aws.acm,
+        deletions: retiring,
+        reportOn: objectKey(
+          live[0] ?? members.leaving[0] ?? { metadata: { namespace: "", name: members.group } },
+        ),
+      });
+      certificateProblems.push(...deleted.problems);
+      other.push(...deleted.changes.map(describeCertificateChange));
       if (dns.failed.length)
         failure = { message: `Route53 refused: ${dns.failed.join("; ")}`, disposition: { action: "retry" } };
     }
@@ -299,6 +314,7 @@ async function reconcileInScope(
     ...(pending ? { pending: pendingMessage(certificates) } : {}),
     ...(failure ? { failure: failure.message } : {}),
     instance: deps.instance,
+    ...lostAddressesOf(live, inventory),
   });
   const records = (dns?.records ?? []).map((r) => `${r.type} ${r.name}`);
   const done = { ...base, applied, other, records, problems, ...(hostname ? { hostname } : {}) };
@@ -394,4 +410,23 @@ function zonesOfGroup(
     ...validationRecordsNeeded(certificates).map((r) => r.name.replace(/\.$/, "")),
   ];
   return zones.filter((z) => names.some((n) => zoneContainsHost(z, n)));
+}
+
+/**
+ * The status addresses of live members that no ALB of the region had when the pass began (its ALB was
+ * deleted behind Gannet's back, or AWS lost it); unknown when the inventory does not list every ALB.
+ */
+function lostAddressesOf(
+  live: readonly Ingress[],
+  inventory: ClusterInventory,
+): { lostAddresses?: ReadonlySet<string> } {
+  if (!inventory.liveLoadBalancers) return {};
+  // With the ALBs created since the inventory was read (a controller shares one for a while).
+  const existing = new Set(
+    [...inventory.liveLoadBalancers, ...inventory.loadBalancers].map((lb) => lb.dnsName.toLowerCase()),
+  );
+  const lost = live
+    .map((i) => i.status?.loadBalancer?.ingress?.[0]?.hostname)
+    .filter((h): h is string => !!h && !existing.has(h.toLowerCase()));
+  return lost.length ? { lostAddresses: new Set(lost) } : {};
 }

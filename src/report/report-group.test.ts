@@ -1,6 +1,14 @@
 import { describe, expect, it } from "vitest";
+import type { Ingress } from "../model/kube-objects.ts";
 import { createProblem } from "../model/problems.ts";
-import { formatProblem, MAX_EVENT_MESSAGE } from "./report-group.ts";
+import {
+  EventDeduper,
+  formatProblem,
+  MAX_EVENT_MESSAGE,
+  REASON,
+  type ReportSink,
+  reportGroup,
+} from "./report-group.ts";
 
 const field = "metadata.annotations['alb.ingress.kubernetes.io/inbound-cidrs']";
 
@@ -57,5 +65,48 @@ describe("formatProblem", () => {
 
     // JSON.stringify escapes a lone surrogate in the value (`\ud83e`), which stays readable.
     expect(text).toBe(`${field}: Unexpected token '\uFFFD' (value: "\\ud83e")`);
+  });
+});
+
+function recordingSink() {
+  const events: { type: string; reason: string; message: string }[] = [];
+  const patched: (string | undefined)[] = [];
+  const sink: ReportSink = {
+    patchIngressStatus: async (_i, hostname) => {
+      patched.push(hostname);
+    },
+    createEvent: async ({ type, reason, message }) => {
+      events.push({ type, reason, message });
+    },
+  };
+  return { sink, events, patched };
+}
+
+const ingress = (hostname: string): Ingress =>
+  ({
+    metadata: { namespace: "shop", name: "web", uid: "u1" },
+    spec: {},
+    status: { loadBalancer: { ingress: [{ hostname }] } },
+  }) as Ingress;
+
+describe("reportGroup: a recreated ALB", () => {
+  it.each([
+    { lost: true, events: [REASON.recreated, REASON.reconciled] },
+    { lost: false, events: [REASON.reconciled] },
+  ])("says Recreated only when the old address is gone (lost: $lost)", async ({ lost, events }) => {
+    const { sink, events: sent, patched } = recordingSink();
+
+    await reportGroup(sink, new EventDeduper(), {
+      live: [ingress("old-1.elb.amazonaws.com")],
+      hostname: "new-1.elb.amazonaws.com",
+      applied: [{ kind: "createLoadBalancer" } as never],
+      problems: [],
+      instance: "test",
+      ...(lost ? { lostAddresses: new Set(["old-1.elb.amazonaws.com"]) } : {}),
+    });
+
+    expect(patched).toEqual(["new-1.elb.amazonaws.com"]);
+    expect(sent.map((e) => e.reason)).toEqual(events);
+    if (lost) expect(sent[0]?.message).toContain("old-1.elb.amazonaws.com no longer exists");
   });
 });

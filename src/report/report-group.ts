@@ -25,6 +25,7 @@ export const REASON = {
   failedDeploy: "FailedDeployModel",
   deleted: "CleanedUp",
   pending: "CertificatePending",
+  recreated: "Recreated",
 } as const;
 
 /** Suppresses an Event whose (object, reason, message) was already sent by this process recently. */
@@ -95,6 +96,11 @@ export interface GroupReport {
   readonly pending?: string;
   readonly failure?: string;
   readonly instance: string;
+  /**
+   * Addresses no ALB has any more (the ALB in an Ingress's status was deleted outside Gannet, or AWS
+   * lost it): an Ingress whose status names one, and that has an ALB again, is told it was recreated.
+   */
+  readonly lostAddresses?: ReadonlySet<string>;
 }
 
 /** Patches status where the address changed and records the Events of one reconcile. */
@@ -115,6 +121,15 @@ export async function reportGroup(sink: ReportSink, dedupe: EventDeduper, r: Gro
     const currentCount = ingress.status?.loadBalancer?.ingress?.length ?? 0;
     if (r.hostname !== undefined && (current !== r.hostname || currentCount !== 1)) {
       await sink.patchIngressStatus(ingress, r.hostname);
+    }
+    // On AWS the new ALB gets a new address; an emulator may give it the old one again.
+    if (current && r.hostname && r.lostAddresses?.has(current)) {
+      await send(
+        ingress,
+        "Warning",
+        REASON.recreated,
+        `the ALB at ${current} no longer exists (deleted outside Gannet, or AWS lost it): Gannet recreated the group's ALB and what it needs (${summarizeChanges(r.applied)}); the address is now ${r.hostname}, and the DNS records Gannet manages follow it: update any record or client that names the old address`,
+      );
     }
     const key = objectKey(ingress);
     for (const p of r.problems.filter((p) => p.ingress === key))

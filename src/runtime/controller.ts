@@ -7,7 +7,7 @@
 
 import { randomUUID } from "node:crypto";
 import { hostname } from "node:os";
-import { CallStats } from "../aws/call-layer.ts";
+import { CallStats, type FaultInjector } from "../aws/call-layer.ts";
 import type { ControllerSettings } from "../config/controller-settings.ts";
 import type { Settings } from "../config/settings.ts";
 import {
@@ -44,6 +44,8 @@ export interface ControllerOptions {
   /** How long reconciles share one AWS inventory read; default 30 s. */
   readonly inventoryMaxAgeMs?: number;
   readonly informers?: ClusterInformerOptions;
+  /** Runs before every AWS attempt, after the leader fence, and may throw (how tests inject throttling). */
+  readonly beforeAwsCall?: FaultInjector;
 }
 
 /** One controller process: caches, queue, election, HTTP endpoints. */
@@ -229,6 +231,7 @@ export class Controller {
           inventoryMaxAgeMs: this.opts.inventoryMaxAgeMs ?? 30_000,
           ...(this.opts.groups ? { scope: this.opts.groups } : {}),
           ...(this.opts.onOutcome ? { onOutcome: this.opts.onOutcome } : {}),
+          ...(this.opts.beforeAwsCall ? { beforeAwsCall: this.opts.beforeAwsCall } : {}),
         });
         this.term = term;
         await term.start();

@@ -3,7 +3,7 @@
 // action in one place (done: forget; requeue: come back later; retry: back off; terminal: forget).
 // Every write (AWS and Kubernetes) passes the fence (fence.ts).
 
-import { type CallStats, isReadOperation } from "../aws/call-layer.ts";
+import { type CallStats, type FaultInjector, isReadOperation } from "../aws/call-layer.ts";
 import type { ControllerSettings } from "../config/controller-settings.ts";
 import type { Settings } from "../config/settings.ts";
 import type { ClusterCache } from "../observe/cluster-cache.ts";
@@ -30,6 +30,8 @@ export interface TermDeps {
   readonly inventoryMaxAgeMs: number;
   readonly scope?: ReadonlySet<string>;
   readonly onOutcome?: (o: ReconcileOutcome) => void;
+  /** Runs before every AWS attempt, after the fence (tests inject faults). */
+  readonly beforeAwsCall?: FaultInjector;
 }
 
 /** One period of leadership: a runtime, workers, and the resync timer. */
@@ -51,7 +53,15 @@ export class LeaderTerm {
   /** Wires a fresh runtime (empty tag cache: another writer may have led meanwhile) and starts the workers. */
   async start(): Promise<void> {
     const { deps } = this;
-    const rt = createRuntime(deps.settings, deps.stats, { beforeAwsCall: awsFence(deps.isLeader) });
+    const fence = awsFence(deps.isLeader);
+    const extra = deps.beforeAwsCall;
+    const beforeAwsCall: FaultInjector = extra
+      ? (service, operation, attempt) => {
+          fence(service, operation, attempt);
+          extra(service, operation, attempt);
+        }
+      : fence;
+    const rt = createRuntime(deps.settings, deps.stats, { beforeAwsCall });
     this.rt = rt;
     const vpcId = await this.resolveVpc(rt);
     if (vpcId === undefined) return;
