@@ -208,6 +208,8 @@ async function reconcileInScope(
     };
   }
 
+  // Before apply records what it creates: the new ALB may get the old address again (an emulator).
+  const lost = lostAddressesOf(live, inventory);
   // The finalizer goes on before any AWS resource exists, so a deletion can never escape cleanup.
   for (const m of live) await deps.kube.addFinalizer(m, finalizer);
   let applied: readonly Change[] = [];
@@ -314,7 +316,7 @@ async function reconcileInScope(
     ...(pending ? { pending: pendingMessage(certificates) } : {}),
     ...(failure ? { failure: failure.message } : {}),
     instance: deps.instance,
-    ...lostAddressesOf(live, inventory),
+    ...lost,
   });
   const records = (dns?.records ?? []).map((r) => `${r.type} ${r.name}`);
   const done = { ...base, applied, other, records, problems, ...(hostname ? { hostname } : {}) };
@@ -421,7 +423,8 @@ function lostAddressesOf(
   inventory: ClusterInventory,
 ): { lostAddresses?: ReadonlySet<string> } {
   if (!inventory.liveLoadBalancers) return {};
-  // With the ALBs created since the inventory was read (a controller shares one for a while).
+  // With the ALBs created since the inventory was read (a controller shares one for a while), but
+  // not yet those this reconcile creates.
   const existing = new Set(
     [...inventory.liveLoadBalancers, ...inventory.loadBalancers].map((lb) => lb.dnsName.toLowerCase()),
   );
