@@ -28,9 +28,10 @@ describe(IAM_POLICY_PATH, () => {
     // Act
     const inSync = fileText === expected;
     // Assess
-    expect(inSync, `${IAM_POLICY_PATH} drifted from infra/lib/gannet-policy.ts: run ${IAM_POLICY_COMMAND}`).toBe(
-      true,
-    );
+    expect(
+      inSync,
+      `${IAM_POLICY_PATH} drifted from infra/lib/gannet-policy.ts: run ${IAM_POLICY_COMMAND}`,
+    ).toBe(true);
   });
 
   it("grants exactly the actions the in-cluster controller's code calls", () => {

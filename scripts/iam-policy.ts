@@ -15,7 +15,7 @@
 //   - runtime: in-cluster (no eks:DescribeCluster, which only the Lambda handler calls).
 // The CDK attaches the policy inline (10,240 characters per role); this file is for `aws iam create-policy`,
 // whose managed policies hold 6,144 characters (whitespace not counted). To fit, the file leaves out the
-// statement ids (the Sid of each statement is in docs/iam-policy.md) and joins statements that differ only
+// statement ids (docs/iam-policy.md says what each statement is for) and joins statements that differ only
 // in their resources, which grants exactly the same.
 
 import { readFileSync, writeFileSync } from "node:fs";
@@ -72,7 +72,10 @@ interface PolicyStatement {
 
 /** Drops the Sids and joins statements with the same effect, actions and conditions (their resources add up). */
 function joinByResources(statements: readonly PolicyStatement[]): PolicyStatement[] {
-  const joined = new Map<string, { Effect: string; Action: string | string[]; Resource: string[]; Condition?: unknown }>();
+  const joined = new Map<
+    string,
+    { Effect: string; Action: string | string[]; Resource: string[]; Condition?: unknown }
+  >();
   for (const s of statements) {
     const key = JSON.stringify([s.Effect, s.Action, s.Condition ?? null]);
     const resources = Array.isArray(s.Resource) ? s.Resource : [s.Resource];
@@ -106,7 +109,8 @@ function flattenIntrinsics(value: unknown): unknown {
   if (keys.length === 1 && keys[0] === "Ref") {
     const name = String(obj.Ref);
     const plain = PSEUDO[name];
-    if (plain === undefined) throw new Error(`the policy references ${name}, which a static file cannot hold`);
+    if (plain === undefined)
+      throw new Error(`the policy references ${name}, which a static file cannot hold`);
     return plain;
   }
   if (keys.length === 1 && keys[0] === "Fn::Join") {
@@ -124,7 +128,9 @@ function main(): void {
   if (process.argv.includes("--check")) {
     const current = readFileSync(path, "utf8");
     if (current !== text) {
-      console.error(`${IAM_POLICY_PATH} is out of date with infra/lib/gannet-policy.ts: run ${IAM_POLICY_COMMAND}`);
+      console.error(
+        `${IAM_POLICY_PATH} is out of date with infra/lib/gannet-policy.ts: run ${IAM_POLICY_COMMAND}`,
+      );
       process.exit(1);
     }
     console.log(`${IAM_POLICY_PATH} is up to date`);
