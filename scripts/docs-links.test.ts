@@ -114,6 +114,26 @@ describe("README.md and docs/", () => {
     expect(readme.indexOf(test)).toBeLessThan(readme.indexOf("\n## ", readme.indexOf("## Quick start") + 1));
   });
 
+  it("names in 'Reading /metrics' exactly the metrics the code defines", () => {
+    // Prepare: every metric name written as a string in src/ (wherever the report stage keeps them)
+    const sources = readdirSync(join(root, "src"), { recursive: true, encoding: "utf8" }).filter(
+      (f) => f.endsWith(".ts") && !f.endsWith(".test.ts"),
+    );
+    const defined = new Set(
+      sources.flatMap((f) => [...read(join("src", f)).matchAll(/"(gannet_[a-z_]+)"/g)].map((m) => m[1])),
+    );
+    // Act
+    const readme = read("README.md");
+    const section = readme.slice(
+      readme.indexOf("### Reading /metrics"),
+      readme.indexOf("\n## ", readme.indexOf("### Reading /metrics")),
+    );
+    const named = new Set([...section.matchAll(/`(gannet_[a-z_]+)/g)].map((m) => m[1]));
+    // Assess
+    expect(defined.size).toBeGreaterThan(10);
+    expect([...named].sort()).toEqual([...defined].sort());
+  });
+
   it("keeps the annotation table between its markers in docs/annotations.md", () => {
     const text = read("docs/annotations.md");
     const begin = text.split("<!-- annotations:begin -->").length - 1;
