@@ -6,7 +6,8 @@ export default defineConfig({
       {
         test: {
           name: "unit",
-          include: ["src/**/*.test.ts"],
+          // scripts/: the checks of the docs' links and of deploy/iam-policy.json (no server needed).
+          include: ["src/**/*.test.ts", "scripts/**/*.test.ts"],
         },
       },
       {
