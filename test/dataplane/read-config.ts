@@ -243,13 +243,11 @@ export class ConfigReader {
       this.#send(this.#elbv2.send(new DescribeListenersCommand({ LoadBalancerArn: arn }))),
       this.#send(this.#elbv2.send(new DescribeLoadBalancerAttributesCommand({ LoadBalancerArn: arn }))),
     ]);
-    const listenerConfigs = [];
-    for (const l of listeners.Listeners ?? []) listenerConfigs.push(await this.#listener(l));
+    const listenerConfigs = await Promise.all((listeners.Listeners ?? []).map((l) => this.#listener(l)));
     listenerConfigs.sort((a, b) => a.port - b.port || a.arn.localeCompare(b.arn));
     const tgArns = forwardedGroups(listenerConfigs.flatMap((l) => l.rules));
     const groups = await this.#targetGroupsByArn(tgArns);
-    const targetGroups = [];
-    for (const tg of groups) targetGroups.push(await this.#targetGroup(tg));
+    const targetGroups = await pool(groups, this.#options.concurrency ?? 4, (tg) => this.#targetGroup(tg));
     const config: LoadBalancerConfig = {
       arn,
       name: lb.LoadBalancerName ?? "",
