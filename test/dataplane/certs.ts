@@ -5,9 +5,10 @@
 // SubjectAlternativeNames (wildcards kept as ACM has them). Clients trust `ca.crt` or skip verification.
 // node:crypto cannot write X.509, so openssl (on every machine here) signs them.
 
-import { execFileSync } from "node:child_process";
+import { execFile, execFileSync } from "node:child_process";
 import { createHash } from "node:crypto";
-import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, renameSync, writeFileSync } from "node:fs";
+import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 
 /** A PEM key and certificate (chain included). */
@@ -20,10 +21,20 @@ function openssl(args: readonly string[], cwd: string): void {
   execFileSync("openssl", args, { cwd, stdio: ["ignore", "ignore", "pipe"] });
 }
 
+function opensslAsync(args: readonly string[], cwd: string): Promise<void> {
+  return new Promise((resolve, reject) =>
+    execFile("openssl", args, { cwd }, (err, _out, stderr) =>
+      err
+        ? reject(new Error(`openssl ${args[0]} failed: ${stderr || err.message}`, { cause: err }))
+        : resolve(),
+    ),
+  );
+}
+
 /** Makes and caches keys and certificates under `dir` (see the header). */
 export class CertificateStore {
   readonly #dir: string;
-  readonly #cache = new Map<string, KeyPair>();
+  readonly #cache = new Map<string, Promise<KeyPair>>();
 
   constructor(dir: string) {
     this.#dir = dir;
@@ -58,16 +69,23 @@ export class CertificateStore {
     return ca;
   }
 
-  /** The key and certificate standing for one ACM certificate with these names. */
-  keyPair(arn: string, domainNames: readonly string[]): KeyPair {
+  /** The key and certificate standing for one ACM certificate with these names (made once, then cached). */
+  keyPair(arn: string, domainNames: readonly string[]): Promise<KeyPair> {
     const id = createHash("sha256")
       .update(JSON.stringify([arn, domainNames]))
       .digest("hex")
       .slice(0, 20);
-    const cached = this.#cache.get(id);
-    if (cached) return cached;
+    let pair = this.#cache.get(id);
+    if (!pair) {
+      pair = this.#make(id, domainNames);
+      this.#cache.set(id, pair);
+      pair.catch(() => this.#cache.delete(id));
+    }
+    return pair;
+  }
+
+  async #make(id: string, domainNames: readonly string[]): Promise<KeyPair> {
     const ca = this.caPath();
-    const keyFile = join(this.#dir, `${id}.key`);
     const certFile = join(this.#dir, `${id}.crt`);
     if (!existsSync(certFile)) {
       const names = domainNames.length > 0 ? domainNames : ["localhost"];
@@ -75,12 +93,15 @@ export class CertificateStore {
         join(this.#dir, `${id}.ext`),
         `subjectAltName=${names.map((n) => `DNS:${n}`).join(",")}\nbasicConstraints=CA:FALSE\nextendedKeyUsage=serverAuth\n`,
       );
-      openssl(["ecparam", "-name", "prime256v1", "-genkey", "-noout", "-out", `${id}.key`], this.#dir);
-      openssl(
+      await opensslAsync(
+        ["ecparam", "-name", "prime256v1", "-genkey", "-noout", "-out", `${id}.key`],
+        this.#dir,
+      );
+      await opensslAsync(
         ["req", "-new", "-key", `${id}.key`, "-subj", `/CN=${names[0]}`, "-out", `${id}.csr`],
         this.#dir,
       );
-      openssl(
+      await opensslAsync(
         [
           "x509",
           "-req",
@@ -102,9 +123,11 @@ export class CertificateStore {
       );
       renameSync(join(this.#dir, `${id}.tmp.crt`), certFile);
     }
-    const pair = { key: readFileSync(keyFile, "utf8"), cert: readFileSync(certFile, "utf8") };
-    this.#cache.set(id, pair);
-    return pair;
+    const [key, cert] = await Promise.all([
+      readFile(join(this.#dir, `${id}.key`), "utf8"),
+      readFile(certFile, "utf8"),
+    ]);
+    return { key, cert };
   }
 }
 

@@ -430,6 +430,7 @@ beforeAll(async () => {
     pollMs: 250,
     coldMs: 5000,
     hotWindowMs: 600_000,
+    coldCallsPerSecond: 20,
     timeScale: 0.1,
     addressOffset: 32768,
     certDir: mkdtempSync(join(tmpdir(), "gannet-dataplane-test-")),

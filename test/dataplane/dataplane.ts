@@ -23,6 +23,8 @@ export interface DataplaneOptions {
   readonly pollMs: number;
   readonly coldMs: number;
   readonly hotWindowMs: number;
+  /** API calls per second that re-reading cold ALBs may take (see read-config.ts). */
+  readonly coldCallsPerSecond: number;
   /** Multiplies health-check intervals and timeouts (0.1 = ten times faster than AWS). */
   readonly timeScale: number;
   /** The n-th ALB gets the address 127.2.0.0 + addressOffset + n. */
@@ -30,6 +32,8 @@ export interface DataplaneOptions {
   /** Where generated keys and certificates live. */
   readonly certDir: string;
   readonly filter?: (name: string) => boolean;
+  /** One line naming these settings, echoed by the admin endpoint (start.sh reuses a data plane by it). */
+  readonly settingsKey?: string;
   readonly log: Log;
 }
 
@@ -54,6 +58,7 @@ interface Bound {
   localPort: number;
   config: ListenerConfig;
   contexts: Map<string, SecureContext>;
+  defaultCertificate?: string;
 }
 
 function addressFor(n: number): string {
@@ -84,6 +89,7 @@ export class Dataplane {
       region: options.region,
       coldMs: options.coldMs,
       hotWindowMs: options.hotWindowMs,
+      coldCallsPerSecond: options.coldCallsPerSecond,
       ...(options.filter ? { filter: options.filter } : {}),
     });
   }
@@ -153,10 +159,10 @@ export class Dataplane {
     for (const arn of this.#addresses.keys()) if (!live.has(arn)) this.#addresses.delete(arn);
   }
 
-  #contextFor(b: Bound, arn: string, names: readonly string[]): SecureContext {
+  async #contextFor(b: Bound, arn: string, names: readonly string[]): Promise<SecureContext> {
     const known = b.contexts.get(arn);
     if (known) return known;
-    const pair = this.#certs.keyPair(arn, names);
+    const pair = await this.#certs.keyPair(arn, names);
     const ctx = createSecureContext({ key: pair.key, cert: pair.cert });
     b.contexts.set(arn, ctx);
     return ctx;
@@ -171,7 +177,7 @@ export class Dataplane {
     if (existing && existing.port === l.port && existing.protocol === l.protocol) {
       existing.handler.state = state;
       existing.config = l;
-      if (l.protocol === "HTTPS") this.#setDefaultContext(existing);
+      if (l.protocol === "HTTPS") await this.#setDefaultContext(existing);
       return;
     }
     if (existing) {
@@ -186,13 +192,13 @@ export class Dataplane {
         ? https.createServer(
             {
               SNICallback: (name, cb) => {
-                try {
-                  const b = bound as Bound;
-                  const cert = selectCertificate(b.config.certificates, name);
-                  cb(null, cert ? this.#contextFor(b, cert.arn, cert.domainNames) : undefined);
-                } catch (err) {
-                  cb(err as Error);
-                }
+                const b = bound as Bound;
+                const cert = selectCertificate(b.config.certificates, name);
+                if (!cert) return cb(null, undefined);
+                this.#contextFor(b, cert.arn, cert.domainNames).then(
+                  (ctx) => cb(null, ctx),
+                  (err: Error) => cb(err),
+                );
               },
             },
             handler.handle,
@@ -202,18 +208,25 @@ export class Dataplane {
     const address = addressFor(this.#options.addressOffset + (this.#addresses.get(lb.arn) ?? 0));
     const localPort = await listen(server, address, l.port).catch(() => listen(server, address, 0));
     bound = { server, handler, port: l.port, protocol: l.protocol, localPort, config: l, contexts };
-    if (l.protocol === "HTTPS") this.#setDefaultContext(bound);
+    if (l.protocol === "HTTPS") await this.#setDefaultContext(bound);
     this.#bound.set(l.arn, bound);
     this.#options.log(
       `serving ${lb.dnsName}:${l.port} (${l.protocol}) on ${urlOf(l.protocol, address, localPort)}`,
     );
   }
 
-  #setDefaultContext(b: Bound): void {
+  async #setDefaultContext(b: Bound): Promise<void> {
     const cert = selectCertificate(b.config.certificates, undefined);
-    if (!cert) return;
-    const pair = this.#certs.keyPair(cert.arn, cert.domainNames);
-    (b.server as https.Server).setSecureContext({ key: pair.key, cert: pair.cert });
+    if (!cert || b.defaultCertificate === cert.arn) return;
+    try {
+      const pair = await this.#certs.keyPair(cert.arn, cert.domainNames);
+      (b.server as https.Server).setSecureContext({ key: pair.key, cert: pair.cert });
+      b.defaultCertificate = cert.arn;
+    } catch (err) {
+      this.#options.log(
+        `${b.handler.state.loadBalancer.name}:${b.port}: no key for ${cert.arn}: ${(err as Error).message}`,
+      );
+    }
   }
 
   /** Every served listener. */
@@ -256,7 +269,19 @@ export class Dataplane {
 
   /** What the admin endpoint answers. */
   status() {
+    const o = this.#options;
     return {
+      settings: {
+        endpoint: o.endpoint,
+        region: o.region,
+        pollMs: o.pollMs,
+        coldMs: o.coldMs,
+        hotWindowMs: o.hotWindowMs,
+        coldCallsPerSecond: o.coldCallsPerSecond,
+        coldIntervalMs: this.#reader.coldIntervalMs,
+        timeScale: o.timeScale,
+        key: o.settingsKey ?? "",
+      },
       listeners: this.listeners(),
       targetGroups: this.targetGroups(),
       caCertificate: this.#certs.caPath(),

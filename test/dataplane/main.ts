@@ -16,11 +16,13 @@ const dataplane = new Dataplane({
   region: env.AWS_REGION ?? env.AWS_DEFAULT_REGION ?? "us-east-1",
   pollMs: Number(env.GANNET_DATAPLANE_POLL_MS ?? "1000"),
   coldMs: Number(env.GANNET_DATAPLANE_COLD_POLL_MS ?? "5000"),
-  hotWindowMs: Number(env.GANNET_DATAPLANE_HOT_WINDOW_MS ?? "120000"),
+  hotWindowMs: Number(env.GANNET_DATAPLANE_HOT_WINDOW_MS ?? "30000"),
+  coldCallsPerSecond: Number(env.GANNET_DATAPLANE_COLD_CALLS_PER_S ?? "20"),
   timeScale: Number(env.GANNET_DATAPLANE_TIME_SCALE ?? "1"),
   addressOffset: 0,
   certDir: join(state, "dataplane", "certs"),
   ...(prefix ? { filter: (name: string) => name.startsWith(prefix) } : {}),
+  settingsKey: env.GANNET_DATAPLANE_SETTINGS_KEY ?? "",
   log,
 });
 

@@ -1,8 +1,10 @@
 // Emulated ALB data plane: reads what it serves from the ELBv2 and ACM APIs (LocalStack here), as polls.
 // Every poll lists the load balancers (one paged call). Each ALB is then re-read in full (listeners,
 // rules, listener certificates, attributes, its target groups with their attributes and targets) when it
-// is "hot" — new, or changed within `hotWindowMs` — every poll, and otherwise every `coldMs`: a shared
-// LocalStack may hold dozens of stale ALBs, and re-reading them all every second would load it for nothing.
+// is "hot" — new, or changed within `hotWindowMs` — every poll. A "cold" ALB is re-read every `coldMs`,
+// or less often when there are many: cold re-reads share a budget of `coldCallsPerSecond` API calls, since
+// a shared LocalStack may hold a hundred stale ALBs, and re-reading them all every few seconds would keep
+// it busy for nothing.
 
 import { ACMClient, DescribeCertificateCommand } from "@aws-sdk/client-acm";
 import {
@@ -36,6 +38,8 @@ export interface ReaderOptions {
   readonly coldMs: number;
   /** An ALB changed (or created) within this long (ms) is re-read every poll. */
   readonly hotWindowMs: number;
+  /** API calls per second that re-reading cold ALBs may take, on average. */
+  readonly coldCallsPerSecond: number;
   /** Serve only ALBs whose name passes (all when absent). */
   readonly filter?: (name: string) => boolean;
   /** Calls under way at once. */
@@ -90,6 +94,10 @@ export class ConfigReader {
   calls = 0;
   /** Errors of the last poll, one line per ALB that could not be read. */
   errors: string[] = [];
+  /** How often a cold ALB is re-read now (ms). */
+  coldIntervalMs = 0;
+  #readCalls = 0;
+  #readCount = 0;
 
   constructor(options: ReaderOptions) {
     this.#options = options;
@@ -265,20 +273,31 @@ export class ConfigReader {
     const lbs = await this.#loadBalancers();
     const seen = new Set(lbs.map((lb) => lb.LoadBalancerArn ?? ""));
     for (const arn of this.#albs.keys()) if (!seen.has(arn)) this.#albs.delete(arn);
+    const isHot = (e: AlbEntry) => now - e.changedAt < this.#options.hotWindowMs;
+    const cold = [...this.#albs.values()].filter((e) => !isHot(e)).length;
+    const callsPerRead = this.#readCount > 0 ? this.#readCalls / this.#readCount : 10;
+    const coldInterval = Math.max(
+      this.#options.coldMs,
+      (cold * callsPerRead * 1000) / this.#options.coldCallsPerSecond,
+    );
+    this.coldIntervalMs = Math.round(coldInterval);
     const due = lbs.filter((lb) => {
       const e = this.#albs.get(lb.LoadBalancerArn ?? "");
-      return !e || now - e.changedAt < this.#options.hotWindowMs || now - e.readAt >= this.#options.coldMs;
+      return !e || isHot(e) || now - e.readAt >= coldInterval;
     });
     const changed: string[] = [];
     await pool(due, this.#options.concurrency ?? 4, async (lb) => {
       const arn = lb.LoadBalancerArn ?? "";
       try {
+        const before = this.calls;
         const read = await this.#readAlb(lb);
-        const before = this.#albs.get(arn);
-        const isChange = before?.fingerprint !== read.fingerprint;
+        this.#readCalls += this.calls - before;
+        this.#readCount++;
+        const known = this.#albs.get(arn);
+        const isChange = known?.fingerprint !== read.fingerprint;
         if (isChange) changed.push(arn);
         // A newly seen ALB is hot only if it was created recently (not when the data plane just started).
-        const changedAt = !before ? (lb.CreatedTime?.getTime() ?? now) : isChange ? now : before.changedAt;
+        const changedAt = !known ? (lb.CreatedTime?.getTime() ?? now) : isChange ? now : known.changedAt;
         this.#albs.set(arn, { ...read, readAt: now, changedAt });
       } catch (err) {
         // Deleted while being read, or a passing error: keep what was read before, try again next poll.
