@@ -87,6 +87,7 @@ function send(
       let body = "";
       res.setEncoding("utf8");
       res.on("data", (d) => (body += d));
+      res.on("error", reject);
       res.on("end", () => {
         const reply: Reply & { peerNames?: string } = {
           status: res.statusCode ?? 0,
@@ -216,7 +217,7 @@ async function seededSubnets() {
 }
 
 beforeAll(async () => {
-  const names = ["a", "b", "w1", "w2", "slow", "h1", "h2", "drain"];
+  const names = ["a", "b", "w1", "w2", "slow", "h1", "h2", "drain", "cut"];
   for (const [i, name] of names.entries())
     backends[name] = await startEchoBackend(name, `127.1.250.${i + 1}`);
   const { subnets } = await seededSubnets();
@@ -245,6 +246,14 @@ beforeAll(async () => {
   await targetGroup("slow", [b("slow")]);
   await targetGroup("health", [b("h1"), b("h2")]);
   await targetGroup("drain", [b("drain")]);
+  await targetGroup("cut", [b("cut")], { attributes: { "deregistration_delay.timeout_seconds": "1" } });
+  await targetGroup("stick", [b("w1"), b("w2")], {
+    attributes: {
+      "stickiness.enabled": "true",
+      "stickiness.type": "lb_cookie",
+      "stickiness.lb_cookie.duration_seconds": "60",
+    },
+  });
   await targetGroup("empty", []);
   // A port on 127.1.250.99 where nothing listens: connection refused.
   await targetGroup("refused", [], { port: 9 });
@@ -396,6 +405,8 @@ beforeAll(async () => {
   await rule(17, [path("/health")], forward("health"));
   await rule(18, [path("/drain*")], forward("drain"));
   await rule(19, [{ Field: "host-header", Values: [`*.${domain}`] }, path("/legacy")], forward("a"));
+  await rule(20, [path("/cut*")], forward("cut"));
+  await rule(21, [path("/lb-cookie")], forward("stick"));
 
   const main = await acm.send(
     new RequestCertificateCommand({
@@ -533,6 +544,20 @@ describe("the data plane serves the ALB's listeners", () => {
       );
   });
 
+  it("keeps a client on its target with the AWSALB cookie when the target group has stickiness", async () => {
+    const first = await send(httpListener, { path: "/lb-cookie" });
+    const cookie = String(first.headers["set-cookie"]?.find((c) => c.startsWith("AWSALB="))?.split(";")[0]);
+    expect(cookie).toMatch(/^AWSALB=.+/);
+    for (let i = 0; i < 6; i++)
+      expect((await send(httpListener, { path: "/lb-cookie", headers: { cookie } })).echo?.name).toBe(
+        first.echo?.name,
+      );
+    const without = new Set<string>();
+    for (let i = 0; i < 6; i++)
+      without.add((await send(httpListener, { path: "/lb-cookie" })).echo?.name ?? "");
+    expect([...without].sort()).toEqual(["w1", "w2"]);
+  });
+
   it("rewrites the URL and host for the target, and adds the forwarding headers", async () => {
     const reply = await send(httpListener, {
       host: `app.${domain}`,
@@ -637,6 +662,29 @@ describe("targets", () => {
     const reply = await inflight;
     expect(reply.status).toBe(200);
     expect(reply.body).toMatch(/^\.+done drain$/);
+  });
+});
+
+describe("deregistration delay", () => {
+  it("cuts a request still in flight when the delay is over", async () => {
+    const cut = backends.cut as EchoBackend;
+    cut.slowMs = 6000;
+    const t0 = Date.now();
+    const inflight = send(httpListener, { path: "/cut/stream" }).then(
+      (r) => r.body,
+      (err: Error) => err,
+    );
+    await eventually("the request in flight", async () => (cut.served > 0 ? true : undefined));
+    await elbv2.send(
+      new DeregisterTargetsCommand({
+        TargetGroupArn: groups.cut ?? "",
+        Targets: [{ Id: cut.ip, Port: cut.port }],
+      }),
+    );
+    const outcome = await inflight;
+    expect(outcome).toBeInstanceOf(Error);
+    expect(Date.now() - t0).toBeLessThan(5500);
+    expect(logs.some((l) => l.includes("deregistration delay over, cutting 1 request"))).toBe(true);
   });
 });
 

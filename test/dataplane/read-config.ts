@@ -1,5 +1,6 @@
 // Emulated ALB data plane: reads what it serves from the ELBv2 and ACM APIs (LocalStack here), as polls.
-// Every poll lists the load balancers (one paged call). Each ALB is then re-read in full (listeners,
+// Every poll lists the load balancers (one paged call); target group attributes are re-read at most every
+// `coldMs` (they rarely change; targets and rules do). Each ALB is then re-read in full (listeners,
 // rules, listener certificates, attributes, its target groups with their attributes and targets) when it
 // is "hot" — new, or changed within `hotWindowMs` — every poll. A "cold" ALB is re-read every `coldMs`,
 // or less often when there are many: cold re-reads share a budget of `coldCallsPerSecond` API calls, since
@@ -90,6 +91,7 @@ export class ConfigReader {
   readonly #options: ReaderOptions;
   readonly #albs = new Map<string, AlbEntry>();
   readonly #certNames = new Map<string, readonly string[]>();
+  readonly #tgAttributes = new Map<string, { at: number; attributes: Record<string, string> }>();
   /** API calls made so far. */
   calls = 0;
   /** Errors of the last poll, one line per ALB that could not be read. */
@@ -214,10 +216,22 @@ export class ConfigReader {
     return out;
   }
 
+  /** A target group's attributes, re-read at most every coldMs: they change rarely, targets often. */
+  async #targetGroupAttributes(arn: string): Promise<Record<string, string>> {
+    const known = this.#tgAttributes.get(arn);
+    if (known && Date.now() - known.at < this.#options.coldMs) return known.attributes;
+    const res = await this.#send(
+      this.#elbv2.send(new DescribeTargetGroupAttributesCommand({ TargetGroupArn: arn })),
+    );
+    const attributes = toRecord(res.Attributes);
+    this.#tgAttributes.set(arn, { at: Date.now(), attributes });
+    return attributes;
+  }
+
   async #targetGroup(tg: TargetGroup): Promise<TargetGroupConfig> {
     const arn = tg.TargetGroupArn ?? "";
-    const [attrs, health] = await Promise.all([
-      this.#send(this.#elbv2.send(new DescribeTargetGroupAttributesCommand({ TargetGroupArn: arn }))),
+    const [attributes, health] = await Promise.all([
+      this.#targetGroupAttributes(arn),
       this.#send(this.#elbv2.send(new DescribeTargetHealthCommand({ TargetGroupArn: arn }))),
     ]);
     return {
@@ -237,7 +251,7 @@ export class ConfigReader {
         unhealthyThreshold: tg.UnhealthyThresholdCount ?? 2,
         httpCode: tg.Matcher?.HttpCode ?? "200",
       },
-      attributes: toRecord(attrs.Attributes),
+      attributes,
       targets: (health.TargetHealthDescriptions ?? [])
         .filter((d) => d.TargetHealth?.State !== "draining")
         .map((d) => ({ id: d.Target?.Id ?? "", port: d.Target?.Port ?? tg.Port ?? 80 }))
@@ -273,6 +287,8 @@ export class ConfigReader {
     const lbs = await this.#loadBalancers();
     const seen = new Set(lbs.map((lb) => lb.LoadBalancerArn ?? ""));
     for (const arn of this.#albs.keys()) if (!seen.has(arn)) this.#albs.delete(arn);
+    for (const [arn, a] of this.#tgAttributes)
+      if (now - a.at > 10 * this.#options.coldMs) this.#tgAttributes.delete(arn);
     const isHot = (e: AlbEntry) => now - e.changedAt < this.#options.hotWindowMs;
     const cold = [...this.#albs.values()].filter((e) => !isHot(e)).length;
     const callsPerRead = this.#readCount > 0 ? this.#readCalls / this.#readCount : 10;
