@@ -100,8 +100,11 @@ export class Dataplane {
     await this.pollOnce();
     const loop = async () => {
       if (this.#stopped) return;
+      const t0 = Date.now();
       await this.pollOnce();
-      if (!this.#stopped) this.#timer = setTimeout(loop, this.#options.pollMs);
+      // Polls start every pollMs (a slow poll shortens the wait), with a breather of a quarter poll at least.
+      const wait = Math.max(this.#options.pollMs / 4, this.#options.pollMs - (Date.now() - t0));
+      if (!this.#stopped) this.#timer = setTimeout(loop, wait);
     };
     this.#timer = setTimeout(loop, this.#options.pollMs);
   }

@@ -8,6 +8,7 @@
 
 import { randomBytes } from "node:crypto";
 import http, { type IncomingMessage, type ServerResponse } from "node:http";
+import https from "node:https";
 import type { Action, Rule } from "@aws-sdk/client-elastic-load-balancing-v2";
 import { pickTarget, pickWeighted, readCookie, stickyToken } from "./balance.ts";
 import { routableTargets } from "./health.ts";
@@ -26,6 +27,8 @@ export interface ListenerState {
 
 /** Connections to targets are reused, as ALB keeps them open. */
 const targetAgent = new http.Agent({ keepAlive: true, maxSockets: 512 });
+/** ALB does not verify its targets' certificates. */
+const tlsTargetAgent = new https.Agent({ keepAlive: true, maxSockets: 512, rejectUnauthorized: false });
 
 const HOP_BY_HOP = [
   "connection",
@@ -259,13 +262,14 @@ export class ListenerHandler {
       target.requests.delete(upstream);
       group.finished(target);
     };
-    const upstream = http.request({
+    const tls = group.config.protocol === "HTTPS";
+    const upstream = (tls ? https : http).request({
       host: target.id,
       port: target.port,
       method: req.method,
       path: p.query === "" ? p.path : `${p.path}?${p.query}`,
       headers,
-      agent: targetAgent,
+      agent: tls ? tlsTargetAgent : targetAgent,
     });
     target.requests.add(upstream);
     upstream.setTimeout(idleMs, () => {
