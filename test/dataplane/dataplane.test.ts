@@ -580,6 +580,11 @@ describe("the data plane serves the ALB's listeners", () => {
 
   it("answers 502 when the target refuses the connection", async () => {
     expect((await send(httpListener, { path: "/refused" })).status).toBe(502);
+    const served = dataplane.listeners().find((l) => l.listenerArn === httpListener.listenerArn);
+    expect(served?.responses["502"]).toBeGreaterThanOrEqual(1);
+    expect(logs).toContainEqual(
+      expect.stringMatching(/target 127\.1\.250\.99:9 of .*-refused: ECONNREFUSED: 502/),
+    );
   });
 
   it("answers 504 when the target is silent past the idle timeout", async () => {

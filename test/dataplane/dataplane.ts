@@ -48,6 +48,8 @@ export interface ServedListener {
   readonly address: string;
   readonly localPort: number;
   readonly url: string;
+  /** Responses sent so far, by status code. */
+  readonly responses: Readonly<Record<string, number>>;
 }
 
 interface Bound {
@@ -195,7 +197,8 @@ export class Dataplane {
         ? https.createServer(
             {
               SNICallback: (name, cb) => {
-                const b = bound as Bound;
+                const b = bound;
+                if (!b) return cb(null, undefined);
                 const cert = selectCertificate(b.config.certificates, name);
                 if (!cert) return cb(null, undefined);
                 this.#contextFor(b, cert.arn, cert.domainNames).then(
@@ -250,6 +253,7 @@ export class Dataplane {
           address,
           localPort: b.localPort,
           url: urlOf(l.protocol, address, b.localPort),
+          responses: Object.fromEntries(b.handler.statusCounts),
         });
       }
     return out;

@@ -26,6 +26,9 @@ const dataplane = new Dataplane({
   log,
 });
 
+// A test data plane keeps serving what it can: one bad request or answer must not take every listener down.
+process.on("uncaughtException", (err) => log(`uncaught: ${err.stack ?? err.message}`));
+
 const admin = await startAdmin(Number(env.GANNET_DATAPLANE_ADMIN_PORT ?? "4580"), () => dataplane.status());
 await dataplane.start();
 log(`dataplane: admin http://127.0.0.1:${adminPort(admin)}`);
