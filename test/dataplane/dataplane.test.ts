@@ -245,7 +245,7 @@ beforeAll(async () => {
   await targetGroup("sticky2", [b("w2")]);
   await targetGroup("slow", [b("slow")]);
   await targetGroup("health", [b("h1"), b("h2")]);
-  await targetGroup("drain", [b("drain")]);
+  await targetGroup("drain", [b("drain")], { attributes: { "deregistration_delay.timeout_seconds": "10" } });
   await targetGroup("cut", [b("cut")], { attributes: { "deregistration_delay.timeout_seconds": "1" } });
   await targetGroup("stick", [b("w1"), b("w2")], {
     attributes: {
@@ -647,7 +647,7 @@ describe("targets", () => {
 
   it("lets an in-flight request finish after DeregisterTargets, and sends no new one", async () => {
     const drain = backends.drain as EchoBackend;
-    drain.slowMs = 3000;
+    drain.slowMs = 4000;
     const inflight = send(httpListener, { path: "/drain/stream" });
     await eventually("the request in flight", async () => (drain.served > 0 ? true : undefined));
     await elbv2.send(
