@@ -321,7 +321,9 @@ export class ConfigReader {
       }
     });
     const targetGroups = new Map<string, TargetGroupConfig>();
-    for (const e of this.#albs.values()) for (const tg of e.targetGroups) targetGroups.set(tg.arn, tg);
+    // A target group read with several ALBs: the latest read wins.
+    const byAge = [...this.#albs.values()].sort((a, b) => a.readAt - b.readAt);
+    for (const e of byAge) for (const tg of e.targetGroups) targetGroups.set(tg.arn, tg);
     const loadBalancers = [...this.#albs.values()]
       .map((e) => e.config)
       .sort((a, b) => a.createdTime - b.createdTime || a.arn.localeCompare(b.arn));
