@@ -1,6 +1,6 @@
-// Emulated ALB data plane: TLS keys for the listeners' ACM certificates. ACM never hands out the private
-// key of a certificate it issued (ExportCertificate is for private-CA certificates), and LocalStack's ACM
-// is no different, so the data plane makes its own: one local CA per state directory, and per ACM
+// Emulated ALB data plane: TLS keys for the listeners' ACM certificates. ACM hands out a private key only
+// through ExportCertificate, which LocalStack refuses for the certificates listeners use ("not a private
+// certificate"), so the data plane makes its own: one local CA per state directory, and per ACM
 // certificate a key and a certificate signed by that CA covering the ACM certificate's DomainName and
 // SubjectAlternativeNames (wildcards kept as ACM has them). Clients trust `ca.crt` or skip verification.
 // node:crypto cannot write X.509, so openssl (on every machine here) signs them.
