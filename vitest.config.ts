@@ -1,4 +1,4 @@
-import { defineConfig } from "vitest/config";
+import { configDefaults, defineConfig } from "vitest/config";
 
 export default defineConfig({
   test: {
@@ -6,8 +6,9 @@ export default defineConfig({
       {
         test: {
           name: "unit",
-          // scripts/: the checks of the docs' links and of deploy/iam-policy.json (no server needed).
-          include: ["src/**/*.test.ts", "scripts/**/*.test.ts"],
+          // scripts/: the checks of the docs' links and of deploy/iam-policy.json (no server needed); the
+          // emulated ALB data plane's pure logic (test infrastructure) is unit-tested beside it.
+          include: ["src/**/*.test.ts", "scripts/**/*.test.ts", "test/dataplane/**/*.unit.test.ts"],
         },
       },
       {
@@ -22,6 +23,7 @@ export default defineConfig({
         test: {
           name: "integration",
           include: ["test/**/*.test.ts"],
+          exclude: [...configDefaults.exclude, "test/dataplane/**/*.unit.test.ts"],
           globalSetup: ["test/global-setup.ts"],
           testTimeout: 120_000,
           hookTimeout: 600_000,
