@@ -1,4 +1,5 @@
-// Model stage: the `alb.ingress.kubernetes.io/*` annotations of an Ingress, parsed and validated.
+// Model stage: the `alb.ingress.kubernetes.io/*` annotations of an Ingress, parsed and validated with the
+// schemas of the registry (annotation-registry.ts), and the Warnings for annotations that have no effect.
 //
 // How bad values are scoped (see also target-group-settings.ts):
 // - Load-balancer-wide settings (scheme, ip-address-type, subnets, inbound-cidrs, listen-ports,
@@ -11,47 +12,22 @@
 // - group.name / group.order: the Ingress joins no shared group (see ingress-groups.ts).
 
 import type { ZodType } from "zod";
-import { ANNOTATION_SCHEMAS, type ListenPort } from "./annotation-schemas.ts";
+import {
+  ALB_ANNOTATIONS,
+  ANNOTATION,
+  type AnnotationSpec,
+  EXTERNAL_DNS_ANNOTATIONS,
+  EXTERNAL_DNS_PREFIXES,
+  findAnnotation,
+  isActedOn,
+} from "./annotation-registry.ts";
+import type { ListenPort } from "./annotation-schemas.ts";
 import { parseAnnotationValue } from "./annotation-values.ts";
 import type { Problem } from "./desired.ts";
 import type { Ingress } from "./kube-objects.ts";
 import type { MemberAddons } from "./member-addons.ts";
 import { mergeUserTags } from "./ownership.ts";
-import { ANNOTATION_PREFIX, annotationField, createProblem, objectKey } from "./problems.ts";
-
-/** Annotation names (without the `alb.ingress.kubernetes.io/` prefix) Gannet reads. */
-export const ANNOTATION = {
-  scheme: "scheme",
-  ipAddressType: "ip-address-type",
-  subnets: "subnets",
-  listenPorts: "listen-ports",
-  inboundCidrs: "inbound-cidrs",
-  loadBalancerName: "load-balancer-name",
-  sslPolicy: "ssl-policy",
-  certificateArns: "certificate-arn",
-  tags: "tags",
-  groupName: "group.name",
-  groupOrder: "group.order",
-  targetType: "target-type",
-  backendProtocol: "backend-protocol",
-  backendProtocolVersion: "backend-protocol-version",
-  healthcheckPath: "healthcheck-path",
-  healthcheckPort: "healthcheck-port",
-  healthcheckProtocol: "healthcheck-protocol",
-  healthcheckIntervalSeconds: "healthcheck-interval-seconds",
-  healthcheckTimeoutSeconds: "healthcheck-timeout-seconds",
-  healthyThresholdCount: "healthy-threshold-count",
-  unhealthyThresholdCount: "unhealthy-threshold-count",
-  successCodes: "success-codes",
-  securityGroups: "security-groups",
-  manageBackendSecurityGroupRules: "manage-backend-security-group-rules",
-  loadBalancerAttributes: "load-balancer-attributes",
-  targetGroupAttributes: "target-group-attributes",
-  wafv2AclArn: "wafv2-acl-arn",
-} as const;
-
-/** Prefix of the per-listener `listener-attributes.<Protocol>-<Port>` annotations. */
-export const LISTENER_ATTRIBUTES_PREFIX = "listener-attributes.";
+import { ANNOTATION_PREFIX, annotationField, compareStrings, createProblem, objectKey } from "./problems.ts";
 
 /** An annotation read from an object: absent, a valid value, or a message saying what is wrong. */
 export type AnnotationRead<T> =
@@ -59,12 +35,15 @@ export type AnnotationRead<T> =
   | { readonly present: true; readonly ok: true; readonly value: T; readonly raw: string }
   | { readonly present: true; readonly ok: false; readonly message: string; readonly raw: string };
 
-/** Reads and validates `alb.ingress.kubernetes.io/<name>` from `annotations`. */
+/**
+ * Reads and validates `alb.ingress.kubernetes.io/<name>` from `annotations` with the registry entry's
+ * schema (for a pattern like `listener-attributes.<Protocol>-<Port>`, pass the name actually used).
+ */
 export function readAnnotation<T>(
   annotations: Readonly<Record<string, string>> | undefined,
-  name: string,
-  schema: ZodType<T>,
+  spec: { readonly name: string; readonly schema: ZodType<T> },
 ): AnnotationRead<T> {
+  const { name, schema } = spec;
   const raw = annotations?.[`${ANNOTATION_PREFIX}${name}`];
   if (raw === undefined) return { present: false };
   const parsed = parseAnnotationValue(schema, raw);
@@ -84,8 +63,8 @@ export interface GroupAnnotations {
 export function readGroupAnnotations(ingress: Ingress): GroupAnnotations {
   const annotations = ingress.metadata.annotations;
   const problems: Problem[] = [];
-  const name = readAnnotation(annotations, ANNOTATION.groupName, ANNOTATION_SCHEMAS.groupName);
-  const order = readAnnotation(annotations, ANNOTATION.groupOrder, ANNOTATION_SCHEMAS.groupOrder);
+  const name = readAnnotation(annotations, ALB_ANNOTATIONS.groupName);
+  const order = readAnnotation(annotations, ALB_ANNOTATIONS.groupOrder);
   const suffix = "; until then the Ingress is kept apart in its own group and Gannet changes nothing for it";
   for (const [annotation, read] of [
     [ANNOTATION.groupName, name],
@@ -160,7 +139,7 @@ export function readMemberAnnotations(ingress: Ingress): MemberAnnotations {
   const settings: Record<string, unknown> = {};
   const stated: LoadBalancerSetting[] = [];
   for (const setting of LOAD_BALANCER_SETTINGS) {
-    const read = readAnnotation<unknown>(annotations, ANNOTATION[setting], ANNOTATION_SCHEMAS[setting]);
+    const read = readAnnotation<unknown>(annotations, ALB_ANNOTATIONS[setting]);
     if (!read.present) continue;
     stated.push(setting);
     if (read.ok) settings[setting] = read.value;
@@ -178,7 +157,7 @@ export function readMemberAnnotations(ingress: Ingress): MemberAnnotations {
     }
   }
   const invalid = problems.length > 0;
-  const tagsRead = readAnnotation(annotations, ANNOTATION.tags, ANNOTATION_SCHEMAS.tags);
+  const tagsRead = readAnnotation(annotations, ALB_ANNOTATIONS.tags);
   let tags: Record<string, string> = {};
   if (tagsRead.present) {
     const field = annotationField(ANNOTATION.tags);
@@ -195,4 +174,94 @@ export function readMemberAnnotations(ingress: Ingress): MemberAnnotations {
     }
   }
   return { settings: settings as LoadBalancerAnnotations, stated, tags, problems, invalid };
+}
+
+/** Warnings for the AWS LBC and ExternalDNS annotations of an Ingress that have no effect. */
+export function checkAnnotationNames(ingress: Ingress): Problem[] {
+  const annotations = ingress.metadata.annotations ?? {};
+  const problems: Problem[] = [];
+  for (const key of Object.keys(annotations).sort(compareStrings)) {
+    const family = familyOf(key);
+    if (family === undefined) continue;
+    const name = key.slice(family.prefix.length);
+    const spec = findAnnotation(family.registry, name);
+    if (spec && isActedOn(spec)) continue;
+    problems.push(
+      createProblem({
+        ingress: objectKey(ingress),
+        field: `metadata.annotations['${key}']`,
+        value: annotations[key] ?? "",
+        message: spec ? notActedOnMessage(family, spec) : unknownMessage(family, name),
+        scope: "rule",
+      }),
+    );
+  }
+  return problems;
+}
+
+interface Family {
+  readonly prefix: string;
+  /** The controller whose annotations these are, with its article where it takes one. */
+  readonly owner: string;
+  readonly registry: Readonly<Record<string, AnnotationSpec>>;
+}
+
+function familyOf(key: string): Family | undefined {
+  if (key.startsWith(ANNOTATION_PREFIX))
+    return {
+      prefix: ANNOTATION_PREFIX,
+      owner: "the AWS Load Balancer Controller",
+      registry: ALB_ANNOTATIONS,
+    };
+  const prefix = EXTERNAL_DNS_PREFIXES.find((p) => key.startsWith(p));
+  return prefix === undefined
+    ? undefined
+    : { prefix, owner: "ExternalDNS", registry: EXTERNAL_DNS_ANNOTATIONS };
+}
+
+function notActedOnMessage(family: Family, spec: AnnotationSpec): string {
+  if (spec.status === "not supported")
+    return `this ${family.owner.replace(/^the /, "")} annotation ${spec.warning}`;
+  const why = spec.warning === undefined ? "" : ` (${spec.warning})`;
+  return `${family.owner} supports this annotation, Gannet does not yet: it has no effect${why}; see docs/annotations.md`;
+}
+
+function unknownMessage(family: Family, name: string): string {
+  const read = Object.values(family.registry)
+    .filter(isActedOn)
+    .map((s) => s.name)
+    .sort(compareStrings);
+  const near = closestName(name, read);
+  const hint = near === undefined ? "check the name" : `did you mean ${family.prefix}${near}?`;
+  return `unknown annotation, so it has no effect: ${hint} (Gannet reads ${read.join(", ")})`;
+}
+
+/** The name within two edits (a swap of neighbours counts as one) of `name`, if exactly one is closest. */
+function closestName(name: string, names: readonly string[]): string | undefined {
+  const scored = names
+    .filter((n) => !n.includes("<"))
+    .map((n) => ({ n, d: editDistance(name, n) }))
+    .filter((x) => x.d <= 2)
+    .sort((a, b) => a.d - b.d);
+  const [best, next] = scored;
+  return best !== undefined && (next === undefined || next.d > best.d) ? best.n : undefined;
+}
+
+/** Optimal string alignment distance: insertions, deletions, substitutions and adjacent swaps. */
+function editDistance(a: string, b: string): number {
+  const d: number[][] = Array.from({ length: a.length + 1 }, (_, i) =>
+    Array.from({ length: b.length + 1 }, (_, j) => (i === 0 ? j : j === 0 ? i : 0)),
+  );
+  const at = (i: number, j: number) => d[i]?.[j] ?? Number.POSITIVE_INFINITY;
+  for (let i = 1; i <= a.length; i++) {
+    for (let j = 1; j <= b.length; j++) {
+      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
+      let best = Math.min(at(i - 1, j) + 1, at(i, j - 1) + 1, at(i - 1, j - 1) + cost);
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1])
+        best = Math.min(best, at(i - 2, j - 2) + 1);
+      const row = d[i];
+      if (row) row[j] = best;
+    }
+  }
+  return at(a.length, b.length);
 }
