@@ -26,8 +26,9 @@ export type AnnotationScope = "group-wide" | "per member" | "per target group" |
 export interface AnnotationSpec {
   /** The name after the family's prefix; `<placeholder>`s make it a pattern (`actions.<name>`). */
   readonly name: string;
-  readonly on: readonly AnnotationObject[];
-  readonly scope: AnnotationScope;
+  /** Where Gannet reads it; only for the annotations it acts on. */
+  readonly on?: readonly AnnotationObject[];
+  readonly scope?: AnnotationScope;
   readonly status: AnnotationStatus;
   /** The documentation table's notes. */
   readonly notes: string;
@@ -131,8 +132,6 @@ export const ALB_ANNOTATIONS = {
   },
   securityGroupPrefixLists: {
     name: "security-group-prefix-lists",
-    on: ING,
-    scope: "group-wide",
     status: "not yet",
     notes: "Warning",
   },
@@ -171,7 +170,7 @@ export const ALB_ANNOTATIONS = {
   },
   tags: {
     name: "tags",
-    on: SVC_ING,
+    on: ["Ingress", "Service"],
     scope: "group-wide",
     status: "supported",
     schema: S.tags,
@@ -202,11 +201,9 @@ export const ALB_ANNOTATIONS = {
     schema: S.wafv2AclArn,
     notes: `${SEE_ADDONS}; the emulator does not store it, so the test checks the request`,
   },
-  wafv2AclName: { name: "wafv2-acl-name", on: ING, scope: "group-wide", status: "not yet", notes: "Warning" },
+  wafv2AclName: { name: "wafv2-acl-name", status: "not yet", notes: "Warning" },
   wafAclId: {
     name: "waf-acl-id",
-    on: ING,
-    scope: "group-wide",
     status: "not supported",
     notes: "WAF Classic is retired: use `wafv2-acl-arn`",
     warning:
@@ -214,8 +211,6 @@ export const ALB_ANNOTATIONS = {
   },
   webAclId: {
     name: "web-acl-id",
-    on: ING,
-    scope: "group-wide",
     status: "not supported",
     notes: "WAF Classic is retired: use `wafv2-acl-arn`",
     warning:
@@ -223,8 +218,6 @@ export const ALB_ANNOTATIONS = {
   },
   shieldAdvancedProtection: {
     name: "shield-advanced-protection",
-    on: ING,
-    scope: "group-wide",
     status: "not supported",
     notes: "an account-wide subscription, managed in Shield or Firewall Manager",
     warning:
@@ -240,8 +233,6 @@ export const ALB_ANNOTATIONS = {
   },
   targetNodeLabels: {
     name: "target-node-labels",
-    on: SVC_ING,
-    scope: "per target group",
     status: "not supported",
     notes: "only for `instance` targets",
     warning:
@@ -389,60 +380,44 @@ export const ALB_ANNOTATIONS = {
   ),
   jwtValidation: {
     name: "jwt-validation",
-    on: ING,
-    scope: "per member",
     status: "not yet",
     notes: "Warning",
   },
   mutualAuthentication: {
     name: "mutual-authentication",
-    on: ING,
-    scope: "group-wide",
     status: "not yet",
     notes: "Warning",
   },
   ...notYet(["customer-owned-ipv4-pool", "ipam-ipv4-pool-id"], "Warning (Outposts, IPAM)"),
   minimumLoadBalancerCapacity: {
     name: "minimum-load-balancer-capacity",
-    on: ING,
-    scope: "group-wide",
     status: "not yet",
     notes: "Warning",
   },
   multiClusterTargetGroup: {
     name: "multi-cluster-target-group",
-    on: SVC_ING,
-    scope: "per target group",
     status: "not yet",
     notes: "Warning; Gannet owns only the targets it registered anyway",
   },
   targetControlPort: {
     name: "target-control-port.<service>.<port>",
-    on: ING,
-    scope: "per target group",
     status: "not yet",
     notes: "Warning",
   },
   ...notYet(["enable-frontend-nlb", "frontend-nlb-<setting>"], "Warning"),
   createAcmCert: {
     name: "create-acm-cert",
-    on: ING,
-    scope: "group-wide",
     status: "not yet",
     notes: "Warning; Gannet requests certificates for `spec.tls` hosts without it (see Certificates)",
     warning: "Gannet requests ACM certificates for the hosts of spec.tls without it",
   },
   acmPcaArn: {
     name: "acm-pca-arn",
-    on: ING,
-    scope: "group-wide",
     status: "not yet",
     notes: "Warning; certificates from a private CA",
   },
   dryRunPlan: {
     name: "dry-run-plan",
-    on: ING,
-    scope: "group-wide",
     status: "not supported",
     notes: "`gannet plan` shows what a reconcile would change",
     warning:
@@ -458,8 +433,6 @@ function notYet<const N extends string>(
 ): Record<N, AnnotationSpec> {
   const entry = (name: N): AnnotationSpec => ({
     name,
-    on: ING,
-    scope: "group-wide",
     status: "not yet",
     notes,
     ...(warning === undefined ? {} : { warning }),
@@ -487,8 +460,6 @@ export const EXTERNAL_DNS_ANNOTATIONS = {
   },
   alias: {
     name: "alias",
-    on: ING,
-    scope: "per member",
     status: "not supported",
     notes: "not needed: Gannet always writes A (and AAAA) alias records to the ALB",
     warning:
@@ -496,8 +467,6 @@ export const EXTERNAL_DNS_ANNOTATIONS = {
   },
   target: {
     name: "target",
-    on: ING,
-    scope: "per member",
     status: "not supported",
     notes: "records always point at the group's ALB",
     warning:
@@ -505,29 +474,21 @@ export const EXTERNAL_DNS_ANNOTATIONS = {
   },
   setIdentifier: {
     name: "set-identifier",
-    on: ING,
-    scope: "per member",
     status: "not yet",
     notes: "Warning; Gannet writes simple records, no routing policies",
   },
   aws: {
     name: "aws-<policy>",
-    on: ING,
-    scope: "per member",
     status: "not yet",
     notes: "Warning; Route53 routing policies (weight, region, failover, geolocation, …) are not written yet",
   },
   ingressHostnameSource: {
     name: "ingress-hostname-source",
-    on: ING,
-    scope: "per member",
     status: "not yet",
     notes: "Warning; every source is used: annotation, `spec.rules` and `spec.tls`",
   },
   controller: {
     name: "controller",
-    on: ING,
-    scope: "per member",
     status: "not supported",
     notes: "Gannet publishes the hosts of every Ingress of its class",
     warning:
@@ -540,8 +501,6 @@ export const EXTERNAL_DNS_ANNOTATIONS = {
 function serviceOnly<const N extends string>(names: readonly N[]): Record<N, AnnotationSpec> {
   const entry = (name: N): AnnotationSpec => ({
     name,
-    on: ING,
-    scope: "per member",
     status: "not supported",
     notes: "ExternalDNS reads it on Services and Nodes, not on Ingresses",
     warning: "has no effect on an Ingress: ExternalDNS reads it on Services and Nodes; remove it",
@@ -552,8 +511,6 @@ function serviceOnly<const N extends string>(names: readonly N[]): Record<N, Ann
 function otherProvider<const N extends string>(names: readonly N[]): Record<N, AnnotationSpec> {
   const entry = (name: N): AnnotationSpec => ({
     name,
-    on: ING,
-    scope: "per member",
     status: "not supported",
     notes: "another DNS provider's; Gannet writes Route53",
     warning: "is for another DNS provider: Gannet writes Route53 records, so it has no effect; remove it",

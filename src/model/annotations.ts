@@ -223,7 +223,7 @@ function notActedOnMessage(family: Family, spec: AnnotationSpec): string {
   if (spec.status === "not supported")
     return `this ${family.owner.replace(/^the /, "")} annotation ${spec.warning}`;
   const why = spec.warning === undefined ? "" : ` (${spec.warning})`;
-  return `${family.owner} supports this annotation, Gannet does not yet: it has no effect${why}; see docs/annotations.md`;
+  return `${family.owner} supports this annotation, Gannet does not yet: it has no effect${why}; remove it, or keep it for when Gannet does (docs/annotations.md lists each annotation's status)`;
 }
 
 function unknownMessage(family: Family, name: string): string {
