@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { checkAnnotationNames } from "./annotations.ts";
+import { checkAnnotationNames } from "./annotation-warnings.ts";
 import type { Ingress } from "./kube-objects.ts";
 
 const withAnnotations = (annotations: Record<string, string>): Ingress => ({

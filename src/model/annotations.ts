@@ -1,5 +1,5 @@
 // Model stage: the `alb.ingress.kubernetes.io/*` annotations of an Ingress, parsed and validated with the
-// schemas of the registry (annotation-registry.ts), and the Warnings for annotations that have no effect.
+// schemas of the registry (annotation-registry.ts).
 //
 // How bad values are scoped (see also target-group-settings.ts):
 // - Load-balancer-wide settings (scheme, ip-address-type, subnets, inbound-cidrs, listen-ports,
@@ -12,22 +12,14 @@
 // - group.name / group.order: the Ingress joins no shared group (see ingress-groups.ts).
 
 import type { ZodType } from "zod";
-import {
-  ALB_ANNOTATIONS,
-  ANNOTATION,
-  type AnnotationSpec,
-  EXTERNAL_DNS_ANNOTATIONS,
-  EXTERNAL_DNS_PREFIXES,
-  findAnnotation,
-  isActedOn,
-} from "./annotation-registry.ts";
+import { ALB_ANNOTATIONS, ANNOTATION } from "./annotation-registry.ts";
 import type { ListenPort } from "./annotation-schemas.ts";
 import { parseAnnotationValue } from "./annotation-values.ts";
 import type { Problem } from "./desired.ts";
 import type { Ingress } from "./kube-objects.ts";
 import type { MemberAddons } from "./member-addons.ts";
 import { mergeUserTags } from "./ownership.ts";
-import { ANNOTATION_PREFIX, annotationField, compareStrings, createProblem, objectKey } from "./problems.ts";
+import { ANNOTATION_PREFIX, annotationField, createProblem, objectKey } from "./problems.ts";
 
 /** An annotation read from an object: absent, a valid value, or a message saying what is wrong. */
 export type AnnotationRead<T> =
@@ -174,94 +166,4 @@ export function readMemberAnnotations(ingress: Ingress): MemberAnnotations {
     }
   }
   return { settings: settings as LoadBalancerAnnotations, stated, tags, problems, invalid };
-}
-
-/** Warnings for the AWS LBC and ExternalDNS annotations of an Ingress that have no effect. */
-export function checkAnnotationNames(ingress: Ingress): Problem[] {
-  const annotations = ingress.metadata.annotations ?? {};
-  const problems: Problem[] = [];
-  for (const key of Object.keys(annotations).sort(compareStrings)) {
-    const family = familyOf(key);
-    if (family === undefined) continue;
-    const name = key.slice(family.prefix.length);
-    const spec = findAnnotation(family.registry, name);
-    if (spec && isActedOn(spec)) continue;
-    problems.push(
-      createProblem({
-        ingress: objectKey(ingress),
-        field: `metadata.annotations['${key}']`,
-        value: annotations[key] ?? "",
-        message: spec ? notActedOnMessage(family, spec) : unknownMessage(family, name),
-        scope: "rule",
-      }),
-    );
-  }
-  return problems;
-}
-
-interface Family {
-  readonly prefix: string;
-  /** The controller whose annotations these are, with its article where it takes one. */
-  readonly owner: string;
-  readonly registry: Readonly<Record<string, AnnotationSpec>>;
-}
-
-function familyOf(key: string): Family | undefined {
-  if (key.startsWith(ANNOTATION_PREFIX))
-    return {
-      prefix: ANNOTATION_PREFIX,
-      owner: "the AWS Load Balancer Controller",
-      registry: ALB_ANNOTATIONS,
-    };
-  const prefix = EXTERNAL_DNS_PREFIXES.find((p) => key.startsWith(p));
-  return prefix === undefined
-    ? undefined
-    : { prefix, owner: "ExternalDNS", registry: EXTERNAL_DNS_ANNOTATIONS };
-}
-
-function notActedOnMessage(family: Family, spec: AnnotationSpec): string {
-  if (spec.status === "not supported")
-    return `this ${family.owner.replace(/^the /, "")} annotation ${spec.warning}`;
-  const why = spec.warning === undefined ? "" : ` (${spec.warning})`;
-  return `${family.owner} supports this annotation, Gannet does not yet: it has no effect${why}; remove it, or keep it for when Gannet does (docs/annotations.md lists each annotation's status)`;
-}
-
-function unknownMessage(family: Family, name: string): string {
-  const read = Object.values(family.registry)
-    .filter(isActedOn)
-    .map((s) => s.name)
-    .sort(compareStrings);
-  const near = closestName(name, read);
-  const hint = near === undefined ? "check the name" : `did you mean ${family.prefix}${near}?`;
-  return `unknown annotation, so it has no effect: ${hint} (Gannet reads ${read.join(", ")})`;
-}
-
-/** The name within two edits (a swap of neighbours counts as one) of `name`, if exactly one is closest. */
-function closestName(name: string, names: readonly string[]): string | undefined {
-  const scored = names
-    .filter((n) => !n.includes("<"))
-    .map((n) => ({ n, d: editDistance(name, n) }))
-    .filter((x) => x.d <= 2)
-    .sort((a, b) => a.d - b.d);
-  const [best, next] = scored;
-  return best !== undefined && (next === undefined || next.d > best.d) ? best.n : undefined;
-}
-
-/** Optimal string alignment distance: insertions, deletions, substitutions and adjacent swaps. */
-function editDistance(a: string, b: string): number {
-  const d: number[][] = Array.from({ length: a.length + 1 }, (_, i) =>
-    Array.from({ length: b.length + 1 }, (_, j) => (i === 0 ? j : j === 0 ? i : 0)),
-  );
-  const at = (i: number, j: number) => d[i]?.[j] ?? Number.POSITIVE_INFINITY;
-  for (let i = 1; i <= a.length; i++) {
-    for (let j = 1; j <= b.length; j++) {
-      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
-      let best = Math.min(at(i - 1, j) + 1, at(i, j - 1) + 1, at(i - 1, j - 1) + cost);
-      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1])
-        best = Math.min(best, at(i - 2, j - 2) + 1);
-      const row = d[i];
-      if (row) row[j] = best;
-    }
-  }
-  return at(a.length, b.length);
 }

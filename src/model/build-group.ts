@@ -9,8 +9,8 @@
 // - rule: one path, backend, default backend or setting is skipped, answered with 503, or defaulted.
 
 import { ANNOTATION } from "./annotation-registry.ts";
+import { checkAnnotationNames } from "./annotation-warnings.ts";
 import {
-  checkAnnotationNames,
   type LoadBalancerSetting,
   type MemberAnnotations,
   readGroupAnnotations,
