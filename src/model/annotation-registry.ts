@@ -1,11 +1,12 @@
 // Model stage: the one registry of the annotations Gannet knows, each declared once: its name (or name
 // pattern), where it is read, its value schema, its support status with the reason users are shown, and
 // its documentation. Validation (readAnnotation), the Warnings for annotations Gannet does not act on
-// (annotation-warnings.ts) and the tables in docs/annotations.md (annotation-docs.ts) are all derived from it.
+// (annotation-warnings.ts) and the tables in docs/annotations.md (annotation-docs.ts) derive from it.
 //
 // Families: AWS Load Balancer Controller's `alb.ingress.kubernetes.io/*` (ALB_ANNOTATIONS), ExternalDNS's
 // `external-dns.kubernetes.io/*` and `external-dns.alpha.kubernetes.io/*` (EXTERNAL_DNS_ANNOTATIONS), and
-// Kubernetes' own (KUBERNETES_ANNOTATIONS). Gannet has no annotations of its own. The AWS LBC prefix is ANNOTATION_PREFIX (problems.ts).
+// Kubernetes' own (KUBERNETES_ANNOTATIONS). Gannet has no annotations of its own. The AWS LBC prefix is
+// ANNOTATION_PREFIX (problems.ts).
 
 import type { ZodType } from "zod";
 import { actionSchema } from "./action-schema.ts";
