@@ -1,10 +1,11 @@
 // Model stage: the JSON annotations `actions.<name>`, `conditions.<name>` and `transforms.<name>`, read
-// the way AWS Load Balancer Controller reads them (Go's encoding/json, formats of pkg/ingress/config_types.go):
-// object keys match the schema's names case-insensitively (`TargetGroupStickinessConfig` is
-// `targetGroupStickinessConfig`). Unlike Go, keys that mean nothing are reported, never dropped in
-// silence. The zod schema (action-schema.ts, condition-schema.ts, transform-schema.ts, built from the
-// helpers below) then checks the value against what the ELBv2 API accepts, so a bad value is a Problem,
-// not a failed AWS call; its first issue names the JSON path inside the value.
+// the way AWS Load Balancer Controller reads them (Go's encoding/json, formats of its
+// pkg/ingress/config_types.go): object keys match the schema's names case-insensitively
+// (`TargetGroupStickinessConfig` is `targetGroupStickinessConfig`). Unlike Go, keys that mean nothing are
+// reported, never dropped in silence. The zod schema (action-schema.ts, condition-schema.ts,
+// transform-schema.ts, built from the helpers below) then checks the value against what the ELBv2 API
+// accepts, so a bad value is a Problem, not a failed AWS call; its first issue names the JSON path inside
+// the value.
 
 import { z } from "zod";
 
