@@ -3,7 +3,7 @@
 // stickiness), checked against the ELBv2 API's limits.
 
 import { z } from "zod";
-import { defined, list, optionalText, text } from "./rule-annotation-schemas.ts";
+import { defined, list, optionalText, text } from "./json-annotation.ts";
 
 const CONTENT_TYPES = [
   "text/plain",

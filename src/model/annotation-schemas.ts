@@ -1,5 +1,6 @@
-// Model stage: zod schemas for the values of the `alb.ingress.kubernetes.io/*` annotations.
-// Each schema takes the raw annotation string and yields a typed value; see annotation-values.ts.
+// Model stage: zod schemas for the values of the annotations Gannet reads (`alb.ingress.kubernetes.io/*`
+// and ExternalDNS's `ttl`). Each schema takes the raw annotation string and yields a typed value; see
+// annotation-values.ts for the building blocks and annotation-registry.ts for which name uses which.
 
 import { z } from "zod";
 import { cidrSchema, codeList, commaList, intInRange, oneOf } from "./annotation-values.ts";
@@ -39,6 +40,37 @@ const goBool = z.string().transform((v, ctx) => {
   ctx.addIssue({ code: "custom", message: 'must be "true" or "false"' });
   return z.NEVER;
 });
+
+const SSL_REDIRECT_MESSAGE = 'must be the HTTPS port to redirect to, such as "443"';
+
+const MAX_TTL = 2_147_483_647;
+const TTL_MESSAGE = `must be a whole number of seconds from 1 to ${MAX_TTL}, or a duration like 5m`;
+const DURATION_UNITS: Readonly<Record<string, number>> = {
+  h: 3600,
+  m: 60,
+  s: 1,
+  ms: 1e-3,
+  us: 1e-6,
+  ns: 1e-9,
+};
+
+// ExternalDNS reads the TTL as a Go duration ("10m") or as plain seconds; fractions of a second are cut.
+const ttlSchema = z
+  .string()
+  .trim()
+  .transform((raw, ctx) => {
+    if (/^\d+$/.test(raw)) return Number(raw);
+    if (/^(\d+(\.\d+)?(h|ms|m|s|us|ns))+$/.test(raw)) {
+      let seconds = 0;
+      for (const [, n = "0", , unit = "s"] of raw.matchAll(/(\d+(\.\d+)?)(h|ms|m|s|us|ns)/g)) {
+        seconds += Number(n) * (DURATION_UNITS[unit] ?? 1);
+      }
+      return Math.floor(seconds);
+    }
+    ctx.addIssue({ code: "custom", message: TTL_MESSAGE });
+    return z.NEVER;
+  })
+  .pipe(z.number().int().min(1, { error: TTL_MESSAGE }).max(MAX_TTL, { error: TTL_MESSAGE }));
 
 const listenPortsJson = z
   .string()
@@ -189,4 +221,12 @@ export const ANNOTATION_SCHEMAS = {
       },
     ),
   shieldAdvancedProtection: goBool,
+  sslRedirect: z
+    .string()
+    .trim()
+    .regex(/^\d{1,5}$/, { error: SSL_REDIRECT_MESSAGE })
+    .transform(Number)
+    .pipe(z.number().min(1, { error: SSL_REDIRECT_MESSAGE }).max(65535, { error: SSL_REDIRECT_MESSAGE })),
+  useRegexPathMatch: z.string().trim().pipe(goBool),
+  externalDnsTtl: ttlSchema,
 } as const;

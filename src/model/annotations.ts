@@ -1,4 +1,5 @@
-// Model stage: the `alb.ingress.kubernetes.io/*` annotations of an Ingress, parsed and validated.
+// Model stage: the `alb.ingress.kubernetes.io/*` annotations of an Ingress, parsed and validated with the
+// schemas of the registry (annotation-registry.ts).
 //
 // How bad values are scoped (see also target-group-settings.ts):
 // - Load-balancer-wide settings (scheme, ip-address-type, subnets, inbound-cidrs, listen-ports,
@@ -11,7 +12,8 @@
 // - group.name / group.order: the Ingress joins no shared group (see ingress-groups.ts).
 
 import type { ZodType } from "zod";
-import { ANNOTATION_SCHEMAS, type ListenPort } from "./annotation-schemas.ts";
+import { ALB_ANNOTATIONS, ANNOTATION } from "./annotation-registry.ts";
+import type { ListenPort } from "./annotation-schemas.ts";
 import { parseAnnotationValue } from "./annotation-values.ts";
 import type { Problem } from "./desired.ts";
 import type { Ingress } from "./kube-objects.ts";
@@ -19,52 +21,21 @@ import type { MemberAddons } from "./member-addons.ts";
 import { mergeUserTags } from "./ownership.ts";
 import { ANNOTATION_PREFIX, annotationField, createProblem, objectKey } from "./problems.ts";
 
-/** Annotation names (without the `alb.ingress.kubernetes.io/` prefix) Gannet reads. */
-export const ANNOTATION = {
-  scheme: "scheme",
-  ipAddressType: "ip-address-type",
-  subnets: "subnets",
-  listenPorts: "listen-ports",
-  inboundCidrs: "inbound-cidrs",
-  loadBalancerName: "load-balancer-name",
-  sslPolicy: "ssl-policy",
-  certificateArns: "certificate-arn",
-  tags: "tags",
-  groupName: "group.name",
-  groupOrder: "group.order",
-  targetType: "target-type",
-  backendProtocol: "backend-protocol",
-  backendProtocolVersion: "backend-protocol-version",
-  healthcheckPath: "healthcheck-path",
-  healthcheckPort: "healthcheck-port",
-  healthcheckProtocol: "healthcheck-protocol",
-  healthcheckIntervalSeconds: "healthcheck-interval-seconds",
-  healthcheckTimeoutSeconds: "healthcheck-timeout-seconds",
-  healthyThresholdCount: "healthy-threshold-count",
-  unhealthyThresholdCount: "unhealthy-threshold-count",
-  successCodes: "success-codes",
-  securityGroups: "security-groups",
-  manageBackendSecurityGroupRules: "manage-backend-security-group-rules",
-  loadBalancerAttributes: "load-balancer-attributes",
-  targetGroupAttributes: "target-group-attributes",
-  wafv2AclArn: "wafv2-acl-arn",
-} as const;
-
-/** Prefix of the per-listener `listener-attributes.<Protocol>-<Port>` annotations. */
-export const LISTENER_ATTRIBUTES_PREFIX = "listener-attributes.";
-
 /** An annotation read from an object: absent, a valid value, or a message saying what is wrong. */
 export type AnnotationRead<T> =
   | { readonly present: false }
   | { readonly present: true; readonly ok: true; readonly value: T; readonly raw: string }
   | { readonly present: true; readonly ok: false; readonly message: string; readonly raw: string };
 
-/** Reads and validates `alb.ingress.kubernetes.io/<name>` from `annotations`. */
+/**
+ * Reads and validates `alb.ingress.kubernetes.io/<name>` from `annotations` with the registry entry's
+ * schema (for a pattern like `listener-attributes.<Protocol>-<Port>`, pass the name actually used).
+ */
 export function readAnnotation<T>(
   annotations: Readonly<Record<string, string>> | undefined,
-  name: string,
-  schema: ZodType<T>,
+  spec: { readonly name: string; readonly schema: ZodType<T> },
 ): AnnotationRead<T> {
+  const { name, schema } = spec;
   const raw = annotations?.[`${ANNOTATION_PREFIX}${name}`];
   if (raw === undefined) return { present: false };
   const parsed = parseAnnotationValue(schema, raw);
@@ -84,8 +55,8 @@ export interface GroupAnnotations {
 export function readGroupAnnotations(ingress: Ingress): GroupAnnotations {
   const annotations = ingress.metadata.annotations;
   const problems: Problem[] = [];
-  const name = readAnnotation(annotations, ANNOTATION.groupName, ANNOTATION_SCHEMAS.groupName);
-  const order = readAnnotation(annotations, ANNOTATION.groupOrder, ANNOTATION_SCHEMAS.groupOrder);
+  const name = readAnnotation(annotations, ALB_ANNOTATIONS.groupName);
+  const order = readAnnotation(annotations, ALB_ANNOTATIONS.groupOrder);
   const suffix = "; until then the Ingress is kept apart in its own group and Gannet changes nothing for it";
   for (const [annotation, read] of [
     [ANNOTATION.groupName, name],
@@ -160,7 +131,7 @@ export function readMemberAnnotations(ingress: Ingress): MemberAnnotations {
   const settings: Record<string, unknown> = {};
   const stated: LoadBalancerSetting[] = [];
   for (const setting of LOAD_BALANCER_SETTINGS) {
-    const read = readAnnotation<unknown>(annotations, ANNOTATION[setting], ANNOTATION_SCHEMAS[setting]);
+    const read = readAnnotation<unknown>(annotations, ALB_ANNOTATIONS[setting]);
     if (!read.present) continue;
     stated.push(setting);
     if (read.ok) settings[setting] = read.value;
@@ -178,7 +149,7 @@ export function readMemberAnnotations(ingress: Ingress): MemberAnnotations {
     }
   }
   const invalid = problems.length > 0;
-  const tagsRead = readAnnotation(annotations, ANNOTATION.tags, ANNOTATION_SCHEMAS.tags);
+  const tagsRead = readAnnotation(annotations, ALB_ANNOTATIONS.tags);
   let tags: Record<string, string> = {};
   if (tagsRead.present) {
     const field = annotationField(ANNOTATION.tags);

@@ -5,7 +5,7 @@
 
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { ANNOTATION } from "./annotations.ts";
+import { ANNOTATION } from "./annotation-registry.ts";
 import { buildDesiredGroup } from "./build-group.ts";
 import type { DesiredGroup } from "./desired.ts";
 import type { Ingress } from "./kube-objects.ts";
@@ -16,8 +16,7 @@ const services = SERVICES.map((name) => service(name));
 const slices = SERVICES.map((name, i) => endpointSlice(name, [{ ip: `10.0.0.${i + 1}` }]));
 
 const NAMES = [
-  ...Object.values(ANNOTATION),
-  "ssl-redirect",
+  ...Object.values(ANNOTATION).filter((name) => !name.includes("<")),
   "actions.web",
   "actions.bad",
   "conditions.web",

@@ -8,9 +8,9 @@
 //   its routes are withdrawn, the other members converge.
 // - rule: one path, backend, default backend or setting is skipped, answered with 503, or defaulted.
 
-import { checkAnnotationNames } from "./annotation-names.ts";
+import { ANNOTATION } from "./annotation-registry.ts";
+import { checkAnnotationNames } from "./annotation-warnings.ts";
 import {
-  ANNOTATION,
   type LoadBalancerSetting,
   type MemberAnnotations,
   readGroupAnnotations,

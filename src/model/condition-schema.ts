@@ -6,7 +6,7 @@ import { z } from "zod";
 import { checkAlbRegex, MAX_CONDITION_REGEX_LENGTH } from "./alb-regex.ts";
 import { cidrSchema } from "./annotation-values.ts";
 import type { RuleCondition } from "./desired.ts";
-import { defined, list, text } from "./rule-annotation-schemas.ts";
+import { defined, list, text } from "./json-annotation.ts";
 
 const conditionRegex = z.string({ error: "must be a string: a regular expression" }).check((ctx) => {
   const why = checkAlbRegex(ctx.value, MAX_CONDITION_REGEX_LENGTH);

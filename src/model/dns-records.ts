@@ -3,17 +3,11 @@
 // annotation; each becomes an A alias (and an AAAA alias for a dualstack ALB) to the group's ALB, in the
 // most specific hosted zone of the ALB's visibility. Ownership (the TXT registry) lives in the planner.
 
-import { z } from "zod";
+import { EXTERNAL_DNS_ANNOTATIONS, EXTERNAL_DNS_PREFIXES } from "./annotation-registry.ts";
 import { parseAnnotationValue } from "./annotation-values.ts";
 import type { Problem } from "./desired.ts";
 import type { Ingress } from "./kube-objects.ts";
 import { compareStrings, createProblem, objectKey, sortProblems } from "./problems.ts";
-
-/** Annotation prefixes of ExternalDNS: the current one first, then the older alpha one. */
-export const EXTERNAL_DNS_PREFIXES = [
-  "external-dns.kubernetes.io/",
-  "external-dns.alpha.kubernetes.io/",
-] as const;
 
 /** A Route53 hosted zone: id without `/hostedzone/`, name lowercase without the trailing dot. */
 export interface HostedZone {
@@ -50,35 +44,6 @@ export interface IngressHosts {
   readonly ttl?: number;
   readonly problems: Problem[];
 }
-
-const MAX_TTL = 2_147_483_647;
-const TTL_MESSAGE = `must be a whole number of seconds from 1 to ${MAX_TTL}, or a duration like 5m`;
-const DURATION_UNITS: Readonly<Record<string, number>> = {
-  h: 3600,
-  m: 60,
-  s: 1,
-  ms: 1e-3,
-  us: 1e-6,
-  ns: 1e-9,
-};
-
-// ExternalDNS reads the TTL as a Go duration ("10m") or as plain seconds; fractions of a second are cut.
-const ttlSchema = z
-  .string()
-  .trim()
-  .transform((raw, ctx) => {
-    if (/^\d+$/.test(raw)) return Number(raw);
-    if (/^(\d+(\.\d+)?(h|ms|m|s|us|ns))+$/.test(raw)) {
-      let seconds = 0;
-      for (const [, n = "0", , unit = "s"] of raw.matchAll(/(\d+(\.\d+)?)(h|ms|m|s|us|ns)/g)) {
-        seconds += Number(n) * (DURATION_UNITS[unit] ?? 1);
-      }
-      return Math.floor(seconds);
-    }
-    ctx.addIssue({ code: "custom", message: TTL_MESSAGE });
-    return z.NEVER;
-  })
-  .pipe(z.number().int().min(1, { error: TTL_MESSAGE }).max(MAX_TTL, { error: TTL_MESSAGE }));
 
 const LABEL = "[a-z0-9](?:[-a-z0-9]{0,61}[a-z0-9])?";
 const HOST = new RegExp(`^(?:\\*\\.)?${LABEL}(?:\\.${LABEL})*$`);
@@ -141,13 +106,13 @@ export function collectIngressHosts(ingress: Ingress): {
     });
   });
   const annotations = ingress.metadata.annotations;
-  const hostname = annotationEntry(annotations, "hostname");
+  const hostname = annotationEntry(annotations, EXTERNAL_DNS_ANNOTATIONS.hostname.name);
   if (hostname) {
     for (const host of hostname.value.split(",")) add(host, `metadata.annotations['${hostname.key}']`);
   }
-  const ttlEntry = annotationEntry(annotations, "ttl");
+  const ttlEntry = annotationEntry(annotations, EXTERNAL_DNS_ANNOTATIONS.ttl.name);
   if (ttlEntry === undefined) return { sources, problems };
-  const ttl = parseAnnotationValue(ttlSchema, ttlEntry.value);
+  const ttl = parseAnnotationValue(EXTERNAL_DNS_ANNOTATIONS.ttl.schema, ttlEntry.value);
   if (ttl.ok) return { sources, ttl: ttl.value, problems };
   problems.push(
     createProblem({

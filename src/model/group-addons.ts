@@ -3,7 +3,7 @@
 // that disagrees does not fail the group: the oldest member that states the key wins, and
 // the later value is ignored with a Problem on its Ingress (scope "rule").
 
-import { ANNOTATION, LISTENER_ATTRIBUTES_PREFIX } from "./annotations.ts";
+import { ANNOTATION, LISTENER_ATTRIBUTES_PREFIX } from "./annotation-registry.ts";
 import type { Problem } from "./desired.ts";
 import type { GroupSettings } from "./group-settings.ts";
 import type { Ingress } from "./kube-objects.ts";

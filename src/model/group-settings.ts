@@ -9,8 +9,9 @@
 // flip or open it. Such a setting is held: the group keeps the value its ALB has now (build-group.ts), or,
 // with no ALB yet, halts until the annotation is fixed.
 
+import { ANNOTATION } from "./annotation-registry.ts";
 import type { ListenPort } from "./annotation-schemas.ts";
-import { ANNOTATION, type LoadBalancerSetting, type MemberAnnotations } from "./annotations.ts";
+import type { LoadBalancerSetting, MemberAnnotations } from "./annotations.ts";
 import type { GroupKey, Problem } from "./desired.ts";
 import { AddonMerger } from "./group-addons.ts";
 import { compareSeniority } from "./ingress-groups.ts";

@@ -4,6 +4,7 @@
 // (naming an IngressClass); else the cluster's default IngressClass. AWS LBC lets the annotation win over
 // the field; the API server refuses new Ingresses that set both, so this only matters for old objects.
 
+import { KUBERNETES_ANNOTATIONS } from "./annotation-registry.ts";
 import type { Ingress, IngressClass } from "./kube-objects.ts";
 import { compareStrings, objectKey } from "./problems.ts";
 
@@ -11,10 +12,10 @@ import { compareStrings, objectKey } from "./problems.ts";
 export const GANNET_CONTROLLER = "gannet.io/ingress-controller";
 
 /** The legacy annotation naming an Ingress's class. */
-export const LEGACY_CLASS_ANNOTATION = "kubernetes.io/ingress.class";
+export const LEGACY_CLASS_ANNOTATION = KUBERNETES_ANNOTATIONS.ingressClass.name;
 
 /** The annotation marking an IngressClass as the cluster default. */
-export const DEFAULT_CLASS_ANNOTATION = "ingressclass.kubernetes.io/is-default-class";
+export const DEFAULT_CLASS_ANNOTATION = KUBERNETES_ANNOTATIONS.isDefaultClass.name;
 
 /** Input of `selectIngresses`. */
 export interface SelectIngressesInput {

@@ -1,13 +1,14 @@
 // Model stage: what an Ingress refers to, so a runtime can map a Service or IngressClass change to
 // the Ingresses (and so the groups) it affects without rebuilding every group. Pure.
 
+import { ALB_ANNOTATIONS, namePrefix } from "./annotation-registry.ts";
 import { groupsOfFinalizers } from "./finalizers.ts";
 import { LEGACY_CLASS_ANNOTATION } from "./ingress-class.ts";
 import { groupKeyOf } from "./ingress-groups.ts";
 import type { Ingress, IngressBackend } from "./kube-objects.ts";
 import { ANNOTATION_PREFIX } from "./problems.ts";
 
-const ACTION_PREFIX = `${ANNOTATION_PREFIX}actions.`;
+const ACTION_PREFIX = `${ANNOTATION_PREFIX}${namePrefix(ALB_ANNOTATIONS.actions)}`;
 
 /**
  * The Services an Ingress routes to, as `<namespace>/<name>`: its default backend, every path's

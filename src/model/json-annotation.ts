@@ -1,9 +1,78 @@
-// Model stage: JSON annotation values read the way AWS Load Balancer Controller reads them (Go's
-// encoding/json): object keys match the schema's names case-insensitively (`TargetGroupStickinessConfig`
-// is `targetGroupStickinessConfig`). Unlike Go, keys that mean nothing are reported, never dropped in
-// silence. The zod schema then checks the value; its first issue names the JSON path inside the value.
+// Model stage: the JSON annotations `actions.<name>`, `conditions.<name>` and `transforms.<name>`, read
+// the way AWS Load Balancer Controller reads them (Go's encoding/json, formats of its
+// pkg/ingress/config_types.go): object keys match the schema's names case-insensitively
+// (`TargetGroupStickinessConfig` is `targetGroupStickinessConfig`). Unlike Go, keys that mean nothing are
+// reported, never dropped in silence. The zod schema (action-schema.ts, condition-schema.ts,
+// transform-schema.ts, built from the helpers below) then checks the value against what the ELBv2 API
+// accepts, so a bad value is a Problem, not a failed AWS call; its first issue names the JSON path inside
+// the value.
 
-import type { z } from "zod";
+import { z } from "zod";
+
+/** Every key of the three formats, in the spelling AWS LBC documents (matched case-insensitively). */
+export const RULE_ANNOTATION_KEYS = [
+  "type",
+  "targetGroupARN",
+  "targetGroupName",
+  "fixedResponseConfig",
+  "contentType",
+  "messageBody",
+  "statusCode",
+  "redirectConfig",
+  "host",
+  "path",
+  "port",
+  "protocol",
+  "query",
+  "forwardConfig",
+  "targetGroups",
+  "serviceName",
+  "servicePort",
+  "weight",
+  "targetGroupStickinessConfig",
+  "enabled",
+  "durationSeconds",
+  "field",
+  "hostHeaderConfig",
+  "httpHeaderConfig",
+  "httpHeaderName",
+  "httpRequestMethodConfig",
+  "pathPatternConfig",
+  "queryStringConfig",
+  "sourceIpConfig",
+  "values",
+  "regexValues",
+  "key",
+  "value",
+  "hostHeaderRewriteConfig",
+  "urlRewriteConfig",
+  "rewrites",
+  "regex",
+  "replace",
+] as const;
+
+/** A required string; `what` says what it holds. */
+export const text = (what: string) =>
+  z.string({
+    error: (iss) => (iss.input === undefined ? `is required: ${what}` : `must be a string: ${what}`),
+  });
+
+/** An optional string. */
+export const optionalText = (what: string) => z.string({ error: `must be a string: ${what}` }).optional();
+
+/** A JSON array of `item`. */
+export function list<T extends z.ZodType>(item: T, what: string) {
+  return z.array(item, {
+    error: (iss) => (iss.input === undefined ? `is required: ${what}` : `must be a JSON array: ${what}`),
+  });
+}
+
+/** `o` without its undefined properties (the model's optional fields are absent, never undefined). */
+export function defined<T extends object>(o: T): { [K in keyof T]: Exclude<T[K], undefined> } {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as {
+    [K in keyof T]: Exclude<T[K], undefined>;
+  };
+}
 
 /** The outcome of reading one JSON annotation value. */
 export type JsonRead<T> =

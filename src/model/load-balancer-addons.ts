@@ -2,7 +2,7 @@
 // `listener-attributes.<Protocol>-<Port>` applies to the listener of that port and protocol; one the group
 // does not have is reported (it would have no effect).
 
-import { LISTENER_ATTRIBUTES_PREFIX } from "./annotations.ts";
+import { LISTENER_ATTRIBUTES_PREFIX } from "./annotation-registry.ts";
 import type { DesiredListener, DesiredLoadBalancer, Problem } from "./desired.ts";
 import type { GroupMember, GroupSettings } from "./group-settings.ts";
 import { parseListenerKey } from "./member-addons.ts";

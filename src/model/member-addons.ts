@@ -3,8 +3,8 @@
 // bad value here is ignored with a Problem (scope "rule") and never replaced by a default. A member stays in
 // the group; its routes do not depend on these.
 
-import { ANNOTATION_SCHEMAS } from "./annotation-schemas.ts";
-import { ANNOTATION, LISTENER_ATTRIBUTES_PREFIX, readAnnotation } from "./annotations.ts";
+import { ALB_ANNOTATIONS, ANNOTATION, LISTENER_ATTRIBUTES_PREFIX } from "./annotation-registry.ts";
+import { readAnnotation } from "./annotations.ts";
 import type { Problem } from "./desired.ts";
 import type { Ingress } from "./kube-objects.ts";
 import { ANNOTATION_PREFIX, annotationField, compareStrings, createProblem, objectKey } from "./problems.ts";
@@ -40,11 +40,7 @@ export function readMemberAddons(ingress: Ingress): MemberAddons {
     );
   const out: { -readonly [K in keyof MemberAddons]: MemberAddons[K] } = { problems };
 
-  const lb = readAnnotation(
-    annotations,
-    ANNOTATION.loadBalancerAttributes,
-    ANNOTATION_SCHEMAS.loadBalancerAttributes,
-  );
+  const lb = readAnnotation(annotations, ALB_ANNOTATIONS.loadBalancerAttributes);
   if (lb.present && lb.ok) out.loadBalancerAttributes = lb.value;
   else if (lb.present)
     report(
@@ -69,7 +65,10 @@ export function readMemberAddons(ingress: Ingress): MemberAddons {
       );
       continue;
     }
-    const read = readAnnotation(annotations, name, ANNOTATION_SCHEMAS.listenerAttributes);
+    const read = readAnnotation(annotations, {
+      name,
+      schema: ALB_ANNOTATIONS.listenerAttributes.schema,
+    });
     if (read.present && read.ok) listeners[suffix] = read.value;
     else if (read.present)
       report(
@@ -80,7 +79,7 @@ export function readMemberAddons(ingress: Ingress): MemberAddons {
   }
   if (Object.keys(listeners).length > 0) out.listenerAttributes = listeners;
 
-  const waf = readAnnotation(annotations, ANNOTATION.wafv2AclArn, ANNOTATION_SCHEMAS.wafv2AclArn);
+  const waf = readAnnotation(annotations, ALB_ANNOTATIONS.wafv2AclArn);
   if (waf.present && waf.ok) out.wafv2AclArn = waf.value;
   else if (waf.present)
     report(

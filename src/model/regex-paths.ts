@@ -4,28 +4,23 @@
 // Exact and Prefix paths are not affected.
 
 import { checkAlbRegex, MAX_CONDITION_REGEX_LENGTH } from "./alb-regex.ts";
+import { ALB_ANNOTATIONS } from "./annotation-registry.ts";
+import { readAnnotation } from "./annotations.ts";
 import type { Problem } from "./desired.ts";
 import type { Ingress } from "./kube-objects.ts";
-import { ANNOTATION_PREFIX, annotationField, createProblem, objectKey } from "./problems.ts";
-
-/** The annotation's name (without the prefix). */
-export const USE_REGEX_PATH_MATCH = "use-regex-path-match";
-
-// Go's strconv.ParseBool, which AWS LBC uses for boolean annotations.
-const TRUE = new Set(["1", "t", "T", "TRUE", "true", "True"]);
-const FALSE = new Set(["0", "f", "F", "FALSE", "false", "False"]);
+import { annotationField, createProblem, objectKey } from "./problems.ts";
 
 /** Whether the Ingress asks for regex paths; a value that is not a boolean is a Problem and means false. */
 export function readUseRegexPathMatch(ingress: Ingress): { enabled: boolean; problems: Problem[] } {
-  const raw = ingress.metadata.annotations?.[`${ANNOTATION_PREFIX}${USE_REGEX_PATH_MATCH}`];
-  if (raw === undefined || FALSE.has(raw.trim())) return { enabled: false, problems: [] };
-  if (TRUE.has(raw.trim())) return { enabled: true, problems: [] };
+  const spec = ALB_ANNOTATIONS.useRegexPathMatch;
+  const read = readAnnotation(ingress.metadata.annotations, spec);
+  if (!read.present) return { enabled: false, problems: [] };
+  if (read.ok) return { enabled: read.value, problems: [] };
   const problem = createProblem({
     ingress: objectKey(ingress),
-    field: annotationField(USE_REGEX_PATH_MATCH),
-    value: raw,
-    message:
-      'must be "true" or "false"; until fixed, ImplementationSpecific paths are ALB wildcard patterns, not regexes',
+    field: annotationField(spec.name),
+    value: read.raw,
+    message: `${read.message}; until fixed, ImplementationSpecific paths are ALB wildcard patterns, not regexes`,
     scope: "rule",
   });
   return { enabled: false, problems: [problem] };

@@ -1,26 +1,21 @@
 // Model stage: the per-backend annotations `actions.<name>`, `conditions.<name>` and `transforms.<name>`
-// of one Ingress, read and validated (formats in rule-annotation-schemas.ts). `<name>` is the backend's
-// service name, or the action name when its port is `use-annotation`.
+// of one Ingress, read and validated with their registry entries' schemas (annotation-registry.ts; format
+// in json-annotation.ts). `<name>` is the backend's service name, or the action name when its port is
+// `use-annotation`.
 
 import type { z } from "zod";
-import { type ActionAnnotation, actionSchema } from "./action-schema.ts";
-import { conditionsSchema } from "./condition-schema.ts";
+import type { ActionAnnotation } from "./action-schema.ts";
+import { ALB_ANNOTATIONS, namePrefix } from "./annotation-registry.ts";
 import type { Problem, RuleCondition, RuleTransform } from "./desired.ts";
-import { type JsonRead, readJsonAnnotation } from "./json-annotation.ts";
+import { type JsonRead, RULE_ANNOTATION_KEYS, readJsonAnnotation } from "./json-annotation.ts";
 import type { Ingress } from "./kube-objects.ts";
 import { ANNOTATION_PREFIX, annotationField, compareStrings, createProblem, objectKey } from "./problems.ts";
-import { RULE_ANNOTATION_KEYS } from "./rule-annotation-schemas.ts";
-import { transformsSchema } from "./transform-schema.ts";
 
-/** The three per-backend annotation kinds (each is a name prefix). */
-export const RULE_ANNOTATION_PREFIXES = ["actions.", "conditions.", "transforms."] as const;
-
-const EXAMPLES = {
-  "actions.": '{"type":"fixed-response","fixedResponseConfig":{"statusCode":"503"}}',
-  "conditions.": '[{"field":"http-header","httpHeaderConfig":{"httpHeaderName":"X-Canary","values":["on"]}}]',
-  "transforms.":
-    '[{"type":"url-rewrite","urlRewriteConfig":{"rewrites":[{"regex":"^/api/(.+)$","replace":"/$1"}]}}]',
-} as const;
+const RULE_SPECS = [ALB_ANNOTATIONS.actions, ALB_ANNOTATIONS.conditions, ALB_ANNOTATIONS.transforms] as const;
+/** The name prefix of a pattern entry (`actions.` of `actions.<name>`). */
+function prefixOf(spec: { readonly name: string }): string {
+  return namePrefix(spec) ?? spec.name;
+}
 
 /** One annotation read: absent, a value (with warnings for ignored keys), or the Problem's parts. */
 export type RuleAnnotationRead<T> =
@@ -37,14 +32,14 @@ export type RuleAnnotationRead<T> =
 
 function read<T>(
   ingress: Ingress,
-  prefix: (typeof RULE_ANNOTATION_PREFIXES)[number],
+  spec: { readonly name: string; readonly schema: z.ZodType<T>; readonly example: string },
   name: string,
-  schema: z.ZodType<T>,
 ): RuleAnnotationRead<T> {
+  const prefix = prefixOf(spec);
   const annotation = `${prefix}${name}`;
   const raw = ingress.metadata.annotations?.[`${ANNOTATION_PREFIX}${annotation}`];
   if (raw === undefined) return { present: false };
-  const result: JsonRead<T> = readJsonAnnotation(raw, schema, RULE_ANNOTATION_KEYS, EXAMPLES[prefix]);
+  const result: JsonRead<T> = readJsonAnnotation(raw, spec.schema, RULE_ANNOTATION_KEYS, spec.example);
   const field = annotationField(annotation);
   if (!result.ok)
     return { present: true, ok: false, field: `${field}${result.path}`, raw, message: result.message };
@@ -62,7 +57,7 @@ function read<T>(
 
 /** Reads `actions.<name>`. */
 export function readActionAnnotation(ingress: Ingress, name: string): RuleAnnotationRead<ActionAnnotation> {
-  return read(ingress, "actions.", name, actionSchema);
+  return read(ingress, ALB_ANNOTATIONS.actions, name);
 }
 
 /** Reads `conditions.<name>`. */
@@ -70,7 +65,7 @@ export function readConditionsAnnotation(
   ingress: Ingress,
   name: string,
 ): RuleAnnotationRead<RuleCondition[]> {
-  return read(ingress, "conditions.", name, conditionsSchema);
+  return read(ingress, ALB_ANNOTATIONS.conditions, name);
 }
 
 /** Reads `transforms.<name>`. */
@@ -78,7 +73,7 @@ export function readTransformsAnnotation(
   ingress: Ingress,
   name: string,
 ): RuleAnnotationRead<RuleTransform[]> {
-  return read(ingress, "transforms.", name, transformsSchema);
+  return read(ingress, ALB_ANNOTATIONS.transforms, name);
 }
 
 /** Service (or action) names of the Ingress's paths, and of its default backend. */
@@ -103,11 +98,13 @@ export function checkUnusedRuleAnnotations(ingress: Ingress): Problem[] {
     .map((k) => k.slice(ANNOTATION_PREFIX.length))
     .sort(compareStrings);
   for (const annotation of names) {
-    const prefix = RULE_ANNOTATION_PREFIXES.find((p) => annotation.startsWith(p));
-    if (!prefix) continue;
+    const spec = RULE_SPECS.find((s) => annotation.startsWith(prefixOf(s)));
+    if (!spec) continue;
+    const prefix = prefixOf(spec);
     const name = annotation.slice(prefix.length);
-    if (used.paths.has(name) || (prefix === "actions." && used.defaultBackend === name)) continue;
-    const how = prefix === "actions." ? ` with port name "use-annotation"` : "";
+    const isAction = spec === ALB_ANNOTATIONS.actions;
+    if (used.paths.has(name) || (isAction && used.defaultBackend === name)) continue;
+    const how = isAction ? ` with port name "use-annotation"` : "";
     const message =
       used.defaultBackend === name
         ? `${prefix.slice(0, -1)} do not apply to the default backend (a listener's default action has no conditions or transforms), so this annotation has no effect: route "${name}" with a rule's path instead`

@@ -6,8 +6,8 @@
 // With `manage-backend-security-group-rules`, a backend security group of Gannet's own is attached too;
 // see plan/backend-rules.ts for the rules it gets on the targets' security groups.
 
-import { ANNOTATION_SCHEMAS } from "./annotation-schemas.ts";
-import { ANNOTATION, readAnnotation } from "./annotations.ts";
+import { ALB_ANNOTATIONS, ANNOTATION } from "./annotation-registry.ts";
+import { readAnnotation } from "./annotations.ts";
 import type { DesiredBackendSecurityGroup, Problem } from "./desired.ts";
 import type { Ingress } from "./kube-objects.ts";
 import { buildBackendSecurityGroupName, buildOwnershipTags, mergeUserTags, type Owner } from "./ownership.ts";
@@ -25,11 +25,7 @@ export function isSecurityGroupId(entry: string): boolean {
 export function securityGroupEntriesOf(members: readonly Ingress[]): string[] {
   const entries = new Set<string>();
   for (const m of members) {
-    const read = readAnnotation(
-      m.metadata.annotations,
-      ANNOTATION.securityGroups,
-      ANNOTATION_SCHEMAS.securityGroups,
-    );
+    const read = readAnnotation(m.metadata.annotations, ALB_ANNOTATIONS.securityGroups);
     if (read.present && read.ok) for (const e of read.value) entries.add(e);
   }
   return [...entries].sort();

@@ -1,33 +1,32 @@
 // Model stage: `alb.ingress.kubernetes.io/ssl-redirect: "<https port>"` — once the group serves HTTPS
 // on that port, every HTTP listener answers with a permanent redirect to it, rules and default alike.
 
+import { ALB_ANNOTATIONS } from "./annotation-registry.ts";
+import { readAnnotation } from "./annotations.ts";
 import type { DesiredListener, Problem } from "./desired.ts";
 import type { Ingress } from "./kube-objects.ts";
-import { ANNOTATION_PREFIX, annotationField, createProblem, objectKey } from "./problems.ts";
-
-const NAME = "ssl-redirect";
+import { annotationField, createProblem, objectKey } from "./problems.ts";
 
 /** The redirect port the members ask for (the first valid one in group order), and problems. */
 export function readSslRedirect(members: readonly Ingress[]): { port?: number; problems: Problem[] } {
   const problems: Problem[] = [];
   let port: number | undefined;
   for (const ingress of members) {
-    const raw = ingress.metadata.annotations?.[`${ANNOTATION_PREFIX}${NAME}`];
-    if (raw === undefined) continue;
-    const n = Number(raw.trim());
-    if (!/^\d+$/.test(raw.trim()) || n < 1 || n > 65535) {
+    const read = readAnnotation(ingress.metadata.annotations, ALB_ANNOTATIONS.sslRedirect);
+    if (!read.present) continue;
+    if (!read.ok) {
       problems.push(
         createProblem({
           ingress: objectKey(ingress),
-          field: annotationField(NAME),
-          value: raw,
-          message: 'must be the HTTPS port to redirect to, such as "443"; HTTP is not redirected until fixed',
+          field: annotationField(ALB_ANNOTATIONS.sslRedirect.name),
+          value: read.raw,
+          message: `${read.message}; HTTP is not redirected until fixed`,
           scope: "rule",
         }),
       );
       continue;
     }
-    port ??= n;
+    port ??= read.value;
   }
   return port === undefined ? { problems } : { port, problems };
 }

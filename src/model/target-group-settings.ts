@@ -10,8 +10,8 @@
 //   only stated keys are set). The Service's value replaces the Ingress's whole, as in AWS LBC.
 
 import type { ZodType } from "zod";
-import { ANNOTATION_SCHEMAS } from "./annotation-schemas.ts";
-import { ANNOTATION, readAnnotation } from "./annotations.ts";
+import { ALB_ANNOTATIONS as A, ANNOTATION } from "./annotation-registry.ts";
+import { readAnnotation } from "./annotations.ts";
 import type { HealthCheck, Problem } from "./desired.ts";
 import type { Ingress, Service } from "./kube-objects.ts";
 import {
@@ -52,15 +52,17 @@ export const TARGET_GROUP_DEFAULTS = {
   matcherGrpc: "12",
 } as const;
 
-type Reader = <T>(name: string, schema: ZodType<T>, fallback: T, fatal?: boolean) => T | undefined;
+/** A registry entry, or one of its variants: a name and the schema of its value. */
+type Spec<T> = { readonly name: string; readonly schema: ZodType<T> };
+
+type Reader = <T>(spec: Spec<T>, fallback: T, fatal?: boolean) => T | undefined;
 
 /** A reader of one annotation that prefers the Service's value and records a Problem for a bad one. */
 function createReader(ingress: Ingress, service: Service, problems: Problem[]): Reader {
-  return (name, schema, fallback, fatal = false) => {
-    const fromService = readAnnotation(service.metadata.annotations, name, schema);
-    const chosen = fromService.present
-      ? fromService
-      : readAnnotation(ingress.metadata.annotations, name, schema);
+  return (spec, fallback, fatal = false) => {
+    const name = spec.name;
+    const fromService = readAnnotation(service.metadata.annotations, spec);
+    const chosen = fromService.present ? fromService : readAnnotation(ingress.metadata.annotations, spec);
     if (!chosen.present) return fallback;
     if (chosen.ok) return chosen.value;
     const consequence = fatal
@@ -86,32 +88,23 @@ export function readTargetGroupSettings(ingress: Ingress, service: Service): Tar
   const problems: Problem[] = [];
   const read = createReader(ingress, service, problems);
   const d = TARGET_GROUP_DEFAULTS;
-  const s = ANNOTATION_SCHEMAS;
-  read(ANNOTATION.targetType, s.targetType, "ip");
-  const protocol = read(ANNOTATION.backendProtocol, s.backendProtocol, d.protocol, true);
-  const protocolVersion = read(
-    ANNOTATION.backendProtocolVersion,
-    s.backendProtocolVersion,
-    d.protocolVersion,
-    true,
-  );
+  read(A.targetType, "ip");
+  const protocol = read(A.backendProtocol, d.protocol, true);
+  const protocolVersion = read(A.backendProtocolVersion, d.protocolVersion, true);
   if (protocol === undefined || protocolVersion === undefined) return { problems };
   const grpc = protocolVersion === "GRPC";
   const timing = readTiming(ingress, service, read, problems);
   const healthCheck: HealthCheck = {
-    protocol: read(ANNOTATION.healthcheckProtocol, s.healthcheckProtocol, protocol) ?? protocol,
-    port: read(ANNOTATION.healthcheckPort, s.healthcheckPort, d.healthCheckPort) ?? d.healthCheckPort,
-    path:
-      read(ANNOTATION.healthcheckPath, s.healthcheckPath, grpc ? d.healthCheckPathGrpc : d.healthCheckPath) ??
-      "/",
+    protocol: read(A.healthcheckProtocol, protocol) ?? protocol,
+    port: read(A.healthcheckPort, d.healthCheckPort) ?? d.healthCheckPort,
+    path: read(A.healthcheckPath, grpc ? d.healthCheckPathGrpc : d.healthCheckPath) ?? "/",
     intervalSeconds: timing.intervalSeconds,
     timeoutSeconds: timing.timeoutSeconds,
-    healthyThresholdCount: read(ANNOTATION.healthyThresholdCount, s.healthyThresholdCount, 2) ?? 2,
-    unhealthyThresholdCount: read(ANNOTATION.unhealthyThresholdCount, s.unhealthyThresholdCount, 2) ?? 2,
+    healthyThresholdCount: read(A.healthyThresholdCount, 2) ?? 2,
+    unhealthyThresholdCount: read(A.unhealthyThresholdCount, 2) ?? 2,
     matcher:
       read(
-        ANNOTATION.successCodes,
-        grpc ? s.successCodesGrpc : s.successCodesHttp,
+        { name: A.successCodes.name, schema: grpc ? A.successCodes.grpcSchema : A.successCodes.schema },
         grpc ? d.matcherGrpc : d.matcher,
       ) ?? d.matcher,
   };
@@ -128,12 +121,10 @@ function readAttributes(
   service: Service,
   problems: Problem[],
 ): Readonly<Record<string, string>> | undefined {
-  const name = ANNOTATION.targetGroupAttributes;
-  const schema = ANNOTATION_SCHEMAS.targetGroupAttributes;
-  const fromService = readAnnotation(service.metadata.annotations, name, schema);
-  const chosen = fromService.present
-    ? fromService
-    : readAnnotation(ingress.metadata.annotations, name, schema);
+  const spec = A.targetGroupAttributes;
+  const name = spec.name;
+  const fromService = readAnnotation(service.metadata.annotations, spec);
+  const chosen = fromService.present ? fromService : readAnnotation(ingress.metadata.annotations, spec);
   if (!chosen.present) return undefined;
   if (chosen.ok) return chosen.value;
   problems.push(
@@ -158,10 +149,9 @@ function readTiming(
   problems: Problem[],
 ): { intervalSeconds: number; timeoutSeconds: number } {
   const d = TARGET_GROUP_DEFAULTS;
-  const name = ANNOTATION.healthcheckTimeoutSeconds;
-  const intervalSeconds =
-    read(ANNOTATION.healthcheckIntervalSeconds, ANNOTATION_SCHEMAS.healthcheckIntervalSeconds, 15) ?? 15;
-  const timeoutSeconds = read(name, ANNOTATION_SCHEMAS.healthcheckTimeoutSeconds, 5) ?? 5;
+  const name = A.healthcheckTimeoutSeconds.name;
+  const intervalSeconds = read(A.healthcheckIntervalSeconds, 15) ?? 15;
+  const timeoutSeconds = read(A.healthcheckTimeoutSeconds, 5) ?? 5;
   if (timeoutSeconds < intervalSeconds) return { intervalSeconds, timeoutSeconds };
   const fromService = service.metadata.annotations?.[`${ANNOTATION_PREFIX}${name}`] !== undefined;
   problems.push(

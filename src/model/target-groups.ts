@@ -2,8 +2,8 @@
 // of the group uses. When several members route to the same key with different Ingress-level settings,
 // the oldest member (see `compareSeniority`) wins and the others get a Problem (scope "rule").
 
-import { ANNOTATION_SCHEMAS } from "./annotation-schemas.ts";
-import { ANNOTATION, readAnnotation } from "./annotations.ts";
+import { ALB_ANNOTATIONS, ANNOTATION } from "./annotation-registry.ts";
+import { readAnnotation } from "./annotations.ts";
 import { buildTargets, type ResolvedBackend } from "./backends.ts";
 import type { DesiredTargetGroup, Problem } from "./desired.ts";
 import { compareSeniority } from "./ingress-groups.ts";
@@ -131,7 +131,7 @@ function readServiceTags(
   problems: Problem[],
 ): Record<string, string> {
   const service = backend.service;
-  const read = readAnnotation(service.metadata.annotations, ANNOTATION.tags, ANNOTATION_SCHEMAS.tags);
+  const read = readAnnotation(service.metadata.annotations, ALB_ANNOTATIONS.tags);
   if (!read.present) return {};
   const field = serviceAnnotationField(service.metadata.name, ANNOTATION.tags);
   const report = (message: string) =>

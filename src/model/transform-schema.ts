@@ -4,7 +4,7 @@
 import { z } from "zod";
 import { checkAlbRegex, MAX_TRANSFORM_REGEX_LENGTH } from "./alb-regex.ts";
 import type { RuleTransform } from "./desired.ts";
-import { list, text } from "./rule-annotation-schemas.ts";
+import { list, text } from "./json-annotation.ts";
 
 const transformRegex = (what: string) =>
   text(what).check((ctx) => {
