@@ -25,7 +25,8 @@ etcd_port=${GANNET_ETCD_PORT:-12379}
 version=$(awk '$1 == "k8s.io/kubernetes" && $2 ~ /^v/ {print $2; exit} $1 == "require" && $2 == "k8s.io/kubernetes" {print $3; exit}' "$here/go.mod")
 [ -n "$version" ] || { echo "apiserver: cannot read the k8s.io/kubernetes version from $here/go.mod" >&2; exit 1; }
 minor=$(echo "$version" | cut -d. -f2)
-hash=$(cat "$here/go.mod" "$here/go.sum" "$here/main.go" | sha256sum | cut -c1-12)
+# patch.sh is part of the key: it generates the testbed's one patched file (see main.go's header).
+hash=$(cat "$here/go.mod" "$here/go.sum" "$here/main.go" "$here/patch.sh" | sha256sum | cut -c1-12)
 bin="$cache/kube-apiserver-$version-$hash"
 kubeconfig="$state/kubeconfig"
 url="https://127.0.0.1:$port"
@@ -110,13 +111,16 @@ fi
 
 if [ ! -x "$bin" ]; then
   command -v go >/dev/null || { say "Go is not installed: install Go >= 1.25 (it builds kube-apiserver $version)"; exit 1; }
-  say "building kube-apiserver $version from the Go module proxy (first run on this machine: about 10-15 minutes)"
+  say "building kube-apiserver $version (with controller-manager and scheduler) from the Go module proxy (first run on this machine: about 10-15 minutes)"
   t0=$(now)
   mkdir -p "$cache"
-  (cd "$here" && CGO_ENABLED=0 go build -trimpath \
+  (cd "$here" && go mod download k8s.io/kubernetes)
+  work=$("$here/patch.sh" "$bin.patched")
+  (cd "$here" && GOWORK="$work" CGO_ENABLED=0 go build -trimpath \
     -ldflags "-s -w -X k8s.io/component-base/version.gitVersion=$version -X k8s.io/component-base/version.gitMajor=1 -X k8s.io/component-base/version.gitMinor=$minor -X k8s.io/component-base/version.gitTreeState=clean" \
     -o "$bin.tmp" .)
   mv "$bin.tmp" "$bin"
+  chmod -R u+w "$bin.patched" && rm -rf "$bin.patched"
   say "built $bin in $(( $(now) - t0 ))s"
 fi
 
