@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Starts (or reuses) a real kube-apiserver with etcd embedded, on loopback with TLS and token auth:
-# a token file (an admin and a restricted identity) and an EKS-style webhook token authenticator
+# a token file (an admin, a restricted identity, and the identities of the controller-manager, the
+# scheduler and the nodes) and an EKS-style webhook token authenticator
 # (test/support/eks-auth-webhook.ts, run here in the background) that accepts `k8s-aws-v1.` IAM
 # tokens by redeeming them at LocalStack's STS.
 #
@@ -12,6 +13,9 @@
 # GANNET_AUTH_WEBHOOK_PORT (default the API server's port + 12000: 18443), GANNET_AUTH_WEBHOOK_CLUSTER (the EKS cluster name tokens
 # must be signed for, default gannet-testbed), GANNET_AUTH_WEBHOOK_STS_ENDPOINT (default
 # $AWS_ENDPOINT_URL, else http://127.0.0.1:4566).
+# Then cluster.sh starts (or reuses) kube-controller-manager, kube-scheduler (the same binary) and the
+# testbed's nodes (test/node), so Deployments run; see cluster.sh for their ports (GANNET_NODES=N for
+# more nodes).
 # A running server is reused only when it was started with the same flags (and binary); otherwise it
 # is stopped and started again. The webhook is (re)started whenever it is down or configured otherwise.
 set -euo pipefail
@@ -98,10 +102,17 @@ ensure_webhook() {
   exit 1
 }
 
+# The controller-manager, the scheduler and the nodes, against the API server now running.
+ensure_cluster() {
+  GANNET_CLUSTER_STATE="$state" GANNET_CLUSTER_BIN="$bin" GANNET_CLUSTER_URL="$url" GANNET_CLUSTER_PORT="$port" \
+    "$here/cluster.sh"
+}
+
 if ready && [ -f "$kubeconfig" ]; then
   if [ "$(cat "$state/flags" 2>/dev/null)" = "$flags" ]; then
     ensure_webhook
     say "reusing the kube-apiserver already running at $url"
+    ensure_cluster
     echo "kubeconfig: $kubeconfig"
     exit 0
   fi
@@ -143,12 +154,19 @@ if [ ! -f "$state/certs/ca.crt" ]; then
     openssl rsa -in sa.key -pubout -out sa.pub 2>/dev/null
   )
 fi
-for who in admin restricted; do
+for who in admin restricted controller-manager scheduler node; do
   [ -f "$state/tokens/$who" ] || head -c 24 /dev/urandom | od -An -tx1 | tr -d ' \n' > "$state/tokens/$who"
 done
-# token,user,uid[,"group1,group2"]: an admin, and a restricted identity with no rights of its own (RBAC tests).
-printf '%s,gannet-admin,gannet-admin,"system:masters"\n%s,gannet-restricted,gannet-restricted\n' \
-  "$(cat "$state/tokens/admin")" "$(cat "$state/tokens/restricted")" > "$state/tokens.csv"
+# token,user,uid[,"group1,group2"]: an admin, a restricted identity with no rights of its own (RBAC
+# tests), the controller-manager and the scheduler (bound by the API server's default RBAC), and the
+# nodes: the testbed has no Node authorizer, so its nodes act as admins.
+{
+  printf '%s,gannet-admin,gannet-admin,"system:masters"\n' "$(cat "$state/tokens/admin")"
+  printf '%s,gannet-restricted,gannet-restricted\n' "$(cat "$state/tokens/restricted")"
+  printf '%s,system:kube-controller-manager,system:kube-controller-manager\n' "$(cat "$state/tokens/controller-manager")"
+  printf '%s,system:kube-scheduler,system:kube-scheduler\n' "$(cat "$state/tokens/scheduler")"
+  printf '%s,system:node:gannet-testbed,system:node:gannet-testbed,"system:nodes,system:masters"\n' "$(cat "$state/tokens/node")"
+} > "$state/tokens.csv"
 
 write_kubeconfig() { # file user token
   cat > "$1" <<KC
@@ -171,6 +189,9 @@ KC
 }
 write_kubeconfig "$kubeconfig" gannet-admin "$(cat "$state/tokens/admin")"
 write_kubeconfig "$state/kubeconfig-restricted" gannet-restricted "$(cat "$state/tokens/restricted")"
+for who in controller-manager scheduler node; do
+  write_kubeconfig "$state/kubeconfig-$who" "$who" "$(cat "$state/tokens/$who")"
+done
 
 cat > "$webhook_config" <<WC
 apiVersion: v1
@@ -200,6 +221,7 @@ for _ in $(seq 1 240); do
   if ready; then
     echo "$flags" > "$state/flags"
     say "kube-apiserver $version ready at $url in $(( $(now) - t0 ))s (log: $state/apiserver.log)"
+    ensure_cluster
     echo "kubeconfig: $kubeconfig"
     exit 0
   fi
