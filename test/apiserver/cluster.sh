@@ -88,7 +88,9 @@ ensure scheduler "$bin" scheduler --kubeconfig="$sched_kc" \
   --authentication-kubeconfig="$sched_kc" --authorization-kubeconfig="$sched_kc" \
   --bind-address=127.0.0.1 --secure-port="$sched_port" --cert-dir="$state/scheduler-certs" --leader-elect=false
 
-echo_basic=$("$root/test/node/echo-basic/build.sh" | tee /dev/stderr | sed -n 's/^echo-basic: \(\/.*\)$/\1/p' | tail -n 1)
+built=$("$root/test/node/echo-basic/build.sh")
+echo "$built"
+echo_basic=$(sed -n 's/^echo-basic: \(\/.*\)$/\1/p' <<<"$built" | tail -n 1)
 [ -x "$echo_basic" ] || { echo "node: the echo-basic build did not name a binary" >&2; exit 1; }
 [ -x "$node_bin" ] || { echo "node: $node_bin is missing: run npm install in $root first (the testbed nodes run on the project's Node)"; exit 1; }
 # The nodes restart when their code changes.

@@ -152,7 +152,12 @@ export class ContainerRunner {
     this.liveness = undefined;
   }
 
-  private onExit(proc: ChildProcess, exitCode: number, signal: NodeJS.Signals | null, message?: string): void {
+  private onExit(
+    proc: ChildProcess,
+    exitCode: number,
+    signal: NodeJS.Signals | null,
+    message?: string,
+  ): void {
     if (this.proc !== proc) return;
     this.proc = undefined;
     if (proc.pid !== undefined) this.o.untrack(proc.pid);
@@ -224,15 +229,20 @@ export class ContainerRunner {
       return;
     }
     const target = { podIp: this.o.podIp, container: this.o.spec, env: this.o.env };
-    const probe = handler.httpGet ? { httpGet: handler.httpGet } : handler.exec ? { exec: handler.exec } : undefined;
+    const probe = handler.httpGet
+      ? { httpGet: handler.httpGet }
+      : handler.exec
+        ? { exec: handler.exec }
+        : undefined;
     if (probe) await probeOnce({ ...probe, timeoutSeconds: Math.max(1, Math.ceil(left / 1000)) }, target);
   }
 }
 
 /** N from `sleep N` (also through `sh -c`), the preStop hook of most manifests. */
 function sleepOf(command: readonly string[] | undefined): number | undefined {
-  const words = command?.[0]?.endsWith("sh") && command[1] === "-c" ? (command[2] ?? "").trim().split(/\s+/) : command;
-  if (!words || words.length !== 2 || !/(^|\/)sleep$/.test(words[0] ?? "")) return undefined;
+  const words =
+    command?.[0]?.endsWith("sh") && command[1] === "-c" ? (command[2] ?? "").trim().split(/\s+/) : command;
+  if (words?.length !== 2 || !/(^|\/)sleep$/.test(words[0] ?? "")) return undefined;
   const n = Number(words[1]);
   return Number.isFinite(n) ? n : undefined;
 }

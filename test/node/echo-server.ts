@@ -43,7 +43,9 @@ const server = createServer((req, res) => {
   const url = new URL(req.url ?? "/", "http://echo");
   const reply = () => {
     if (url.pathname === "/readyz") {
-      res.writeHead(isReady() ? 200 : 503, { "content-type": "text/plain" }).end(isReady() ? "ok" : "not ready");
+      res
+        .writeHead(isReady() ? 200 : 503, { "content-type": "text/plain" })
+        .end(isReady() ? "ok" : "not ready");
       return;
     }
     if (url.pathname === "/healthz") {

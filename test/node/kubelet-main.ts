@@ -19,7 +19,10 @@ const { values } = parseArgs({
     "state-dir": { type: "string" },
     "echo-basic": { type: "string" },
     nodes: { type: "string", default: "1" },
-    zones: { type: "string", default: ["a", "b", "c"].map((z) => `${process.env.AWS_REGION ?? "us-east-1"}${z}`).join(",") },
+    zones: {
+      type: "string",
+      default: ["a", "b", "c"].map((z) => `${process.env.AWS_REGION ?? "us-east-1"}${z}`).join(","),
+    },
     port: { type: "string", default: "10250" },
     // The hash of this code, on the command line so that start.sh restarts the nodes when it changed.
     code: { type: "string" },
@@ -28,7 +31,9 @@ const { values } = parseArgs({
 const missing = ["kubeconfig", "state-dir", "echo-basic"].filter((k) => !values[k as keyof typeof values]);
 const count = Number(values.nodes);
 if (missing.length > 0 || !Number.isInteger(count) || count < 1 || count > 254) {
-  console.error(`testbed-node: need ${missing.map((m) => `--${m}`).join(", ") || "--nodes between 1 and 254"}`);
+  console.error(
+    `testbed-node: need ${missing.map((m) => `--${m}`).join(", ") || "--nodes between 1 and 254"}`,
+  );
   process.exit(2);
 }
 const log = (message: string) => console.log(`${new Date().toISOString()} ${message}`);

@@ -5,7 +5,14 @@
 
 import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { CoreV1Api, type KubeConfig, PatchStrategy, setHeaderOptions, type V1ObjectMeta, type V1Pod } from "@kubernetes/client-node";
+import {
+  CoreV1Api,
+  type KubeConfig,
+  PatchStrategy,
+  setHeaderOptions,
+  type V1ObjectMeta,
+  type V1Pod,
+} from "@kubernetes/client-node";
 import { Informer } from "../../src/kube/informer.ts";
 import { statusCodeOf } from "../../src/kube/kube-port.ts";
 import { LeaseLock } from "../../src/kube/lease.ts";
@@ -110,7 +117,9 @@ export class TestbedNode {
     }
     const ip = this.allocateIp(pod);
     if (!ip) {
-      this.o.log(`${pod.metadata?.namespace}/${pod.metadata?.name}: no free address left in 127.1.${this.o.index}.0/24`);
+      this.o.log(
+        `${pod.metadata?.namespace}/${pod.metadata?.name}: no free address left in 127.1.${this.o.index}.0/24`,
+      );
       return;
     }
     const runner = new PodRunner(pod, ip, {
@@ -208,7 +217,12 @@ export class TestbedNode {
         { type: "Hostname", address: this.name },
       ],
       conditions: [
-        condition("MemoryPressure", "False", "KubeletHasSufficientMemory", "kubelet has sufficient memory available"),
+        condition(
+          "MemoryPressure",
+          "False",
+          "KubeletHasSufficientMemory",
+          "kubelet has sufficient memory available",
+        ),
         condition("DiskPressure", "False", "KubeletHasNoDiskPressure", "kubelet has no disk pressure"),
         condition("PIDPressure", "False", "KubeletHasSufficientPID", "kubelet has sufficient PID available"),
         condition("Ready", "True", "KubeletReady", "Gannet testbed node is posting ready status"),
@@ -263,9 +277,18 @@ export class TestbedNode {
     try {
       const now = Date.now();
       const current = await this.lease.get();
-      const record = { holderIdentity: this.name, leaseDurationSeconds: LEASE_SECONDS, renewTime: now, leaseTransitions: 0 };
+      const record = {
+        holderIdentity: this.name,
+        leaseDurationSeconds: LEASE_SECONDS,
+        renewTime: now,
+        leaseTransitions: 0,
+      };
       if (!current) await this.lease.create(record);
-      else await this.lease.update({ ...current.record, ...record, leaseTransitions: current.record.leaseTransitions }, current.resourceVersion);
+      else
+        await this.lease.update(
+          { ...current.record, ...record, leaseTransitions: current.record.leaseTransitions },
+          current.resourceVersion,
+        );
     } catch (err) {
       this.o.log(`lease renewal failed: ${String(err)}`);
     }

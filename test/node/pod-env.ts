@@ -97,7 +97,10 @@ export async function buildContainerEnv(c: V1Container, ctx: EnvContext): Promis
     else if (from.fieldRef) value = fieldValue(from.fieldRef.fieldPath, ctx);
     else if (from.configMapKeyRef) value = await keyOf(ctx, "ConfigMap", from.configMapKeyRef);
     else if (from.secretKeyRef) value = await keyOf(ctx, "Secret", from.secretKeyRef);
-    else throw new ContainerConfigError(`env ${e.name}: only value, fieldRef, configMapKeyRef and secretKeyRef are supported on the testbed`);
+    else
+      throw new ContainerConfigError(
+        `env ${e.name}: only value, fieldRef, configMapKeyRef and secretKeyRef are supported on the testbed`,
+      );
     if (value !== undefined) env[e.name] = value;
   }
   env.GANNET_TESTBED_POD_IP = ctx.podIp;

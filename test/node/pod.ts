@@ -73,7 +73,11 @@ export class PodRunner {
   async start(): Promise<void> {
     const spec = this.pod.spec;
     if (!spec) return;
-    const dir = join(this.host.stateDir, "pods", `${this.pod.metadata?.namespace}_${this.pod.metadata?.name}_${this.pod.metadata?.uid}`);
+    const dir = join(
+      this.host.stateDir,
+      "pods",
+      `${this.pod.metadata?.namespace}_${this.pod.metadata?.name}_${this.pod.metadata?.uid}`,
+    );
     mkdirSync(dir, { recursive: true });
     this.sync();
     for (const c of spec.initContainers ?? []) {
@@ -105,7 +109,11 @@ export class PodRunner {
   }
 
   /** A container ready to start, or undefined (its waiting reason recorded) when it cannot run. */
-  private async prepare(c: V1Container, dir: string, restartPolicy: string): Promise<ContainerRunner | undefined> {
+  private async prepare(
+    c: V1Container,
+    dir: string,
+    restartPolicy: string,
+  ): Promise<ContainerRunner | undefined> {
     const program = this.host.images.resolve(c);
     if (!program) {
       const message =
@@ -158,7 +166,8 @@ export class PodRunner {
   }
 
   private async stopAndDelete(): Promise<void> {
-    const grace = this.pod.metadata?.deletionGracePeriodSeconds ?? this.pod.spec?.terminationGracePeriodSeconds ?? 30;
+    const grace =
+      this.pod.metadata?.deletionGracePeriodSeconds ?? this.pod.spec?.terminationGracePeriodSeconds ?? 30;
     this.host.log(`${this.key}: terminating (grace ${grace}s)`);
     const deadline = Date.now() + grace * 1000;
     await Promise.all(this.containers.map((c) => c.stop(deadline)));
@@ -252,10 +261,19 @@ export class PodRunner {
       const runner = this.containers.find((c) => c.name === spec.name);
       if (runner) return runner.status();
       const waiting = this.waiting[spec.name] ?? { reason: "ContainerCreating" };
-      return { name: spec.name, image: spec.image ?? "", imageID: "", ready: false, started: false, restartCount: 0, state: { waiting } };
+      return {
+        name: spec.name,
+        image: spec.image ?? "",
+        imageID: "",
+        ready: false,
+        started: false,
+        restartCount: 0,
+        state: { waiting },
+      };
     });
     const allReady = statuses.length > 0 && statuses.every((s) => s.ready === true);
-    const notReadyReason = this.containers.length === specs.length ? "ContainersNotReady" : "ContainersNotInitialized";
+    const notReadyReason =
+      this.containers.length === specs.length ? "ContainersNotReady" : "ContainersNotInitialized";
     const scheduled = (this.pod.status?.conditions ?? []).find((c) => c.type === "PodScheduled");
     return {
       phase: this.phase(),
