@@ -210,7 +210,7 @@ current-context: webhook
 WC
 ensure_webhook
 
-# etcd starts empty on every start: namespaces never finish deleting without a controller-manager.
+# etcd starts empty on every start: a fresh API server means a clean cluster (the nodes re-register).
 rm -rf "$state/etcd" "$state/flags"
 t0=$(now)
 GANNET_ETCD_DIR="$state/etcd" GANNET_ETCD_PORT="$etcd_port" setsid nohup "$bin" "${args[@]}" \
