@@ -3,7 +3,7 @@
 // kubelet does, and on deletion stops them (preStop, SIGTERM, grace period, SIGKILL) before
 // deleting the Pod with grace period 0.
 
-import { mkdirSync } from "node:fs";
+import { mkdirSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import {
   type CoreV1Api,
@@ -35,6 +35,8 @@ type Condition = { type: string; status: "True" | "False"; lastTransitionTime: s
 export class PodRunner {
   private pod: V1Pod;
   private containers: ContainerRunner[] = [];
+  private initRunner: ContainerRunner | undefined;
+  private dir = "";
   private waiting: Record<string, { reason: string; message: string }> = {};
   private initialized = false;
   private failed: { reason: string; message: string } | undefined;
@@ -78,12 +80,14 @@ export class PodRunner {
       "pods",
       `${this.pod.metadata?.namespace}_${this.pod.metadata?.name}_${this.pod.metadata?.uid}`,
     );
+    this.dir = dir;
     mkdirSync(dir, { recursive: true });
     this.sync();
     for (const c of spec.initContainers ?? []) {
       if (this.terminating) return;
       const runner = await this.prepare(c, dir, "Never");
-      if (!runner) return;
+      if (!runner || this.terminating) return;
+      this.initRunner = runner;
       runner.start();
       while (!runner.done && !this.terminating) await new Promise((r) => setTimeout(r, 100));
       const end = runner.state;
@@ -161,8 +165,14 @@ export class PodRunner {
     try {
       await this.stopAndDelete();
     } finally {
-      this.markTerminated();
+      this.finish();
     }
+  }
+
+  /** The Pod is over for this node: its logs go, its address is free. */
+  private finish(): void {
+    if (this.dir) rmSync(this.dir, { recursive: true, force: true });
+    this.markTerminated();
   }
 
   private async stopAndDelete(): Promise<void> {
@@ -170,7 +180,9 @@ export class PodRunner {
       this.pod.metadata?.deletionGracePeriodSeconds ?? this.pod.spec?.terminationGracePeriodSeconds ?? 30;
     this.host.log(`${this.key}: terminating (grace ${grace}s)`);
     const deadline = Date.now() + grace * 1000;
-    await Promise.all(this.containers.map((c) => c.stop(deadline)));
+    await Promise.all(
+      [...this.containers, ...(this.initRunner ? [this.initRunner] : [])].map((c) => c.stop(deadline)),
+    );
     await this.flush();
     if (this.gone) return;
     try {
@@ -189,8 +201,9 @@ export class PodRunner {
   /** The Pod object is gone: stop everything at once, without preStop, and report nothing more. */
   async remove(): Promise<void> {
     this.gone = true;
-    await Promise.all(this.containers.map((c) => c.stop(Date.now() + 2000, false)));
-    this.markTerminated();
+    const all = [...this.containers, ...(this.initRunner ? [this.initRunner] : [])];
+    await Promise.all(all.map((c) => c.stop(Date.now() + 2000, false)));
+    this.finish();
   }
 
   /** Stops the processes without touching the API (the node is shutting down). */
