@@ -6,7 +6,9 @@
 # tokens by redeeming them at LocalStack's STS.
 #
 # The binary is built from the Go module proxy once per machine and cached outside the clone,
-# keyed by Kubernetes version and by the hash of this module's sources. Prints, on success:
+# keyed by Kubernetes version and by the hash of this module's sources. It is built with the
+# testbed's one deviation from upstream (patch.sh: loopback addresses allowed in EndpointSlices,
+# since the testbed's Pod IPs are 127.1.x.y; see main.go and test/node/README.md). Prints, on success:
 #   kubeconfig: <path to an admin kubeconfig>
 # Environment: GANNET_CACHE (default ~/.cache/gannet), GANNET_STATE (default $GANNET_CACHE/state),
 # GANNET_APISERVER_PORT (default 6443), GANNET_ETCD_PORT (default 12379; the peer port is the next),
