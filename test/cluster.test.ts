@@ -274,6 +274,36 @@ describe("the testbed cluster runs workloads", () => {
     });
   });
 
+  it("restarts a crashed container (restart policy Always) after the kubelet's back-off", async () => {
+    await kube.core.createNamespacedPod({
+      namespace,
+      body: {
+        metadata: { name: "crasher" },
+        spec: {
+          containers: [
+            { name: "app", image: TESTBED_ECHO_IMAGE, args: ["--exit-after-ms", "300", "--exit-code", "3"] },
+          ],
+        },
+      },
+    });
+    const backingOff = await waitFor("CrashLoopBackOff", async () => {
+      const p = await kube.core.readNamespacedPod({ name: "crasher", namespace });
+      const c = p.status?.containerStatuses?.[0];
+      return c?.state?.waiting?.reason === "CrashLoopBackOff" ? c : undefined;
+    });
+    expect(backingOff.lastState?.terminated).toMatchObject({ exitCode: 3, reason: "Error" });
+    const restarted = await waitFor(
+      "the first restart",
+      async () => {
+        const p = await kube.core.readNamespacedPod({ name: "crasher", namespace });
+        const c = p.status?.containerStatuses?.[0];
+        return (c?.restartCount ?? 0) >= 1 ? c : undefined;
+      },
+      20_000,
+    );
+    expect(restarted?.restartCount).toBeGreaterThanOrEqual(1);
+  });
+
   it("fails a Pod of an unknown image with ErrImagePull and a message naming the image and the images it knows", async () => {
     await kube.core.createNamespacedPod({
       namespace,

@@ -94,7 +94,7 @@ echo_basic=$(sed -n 's/^echo-basic: \(\/.*\)$/\1/p' <<<"$built" | tail -n 1)
 [ -x "$echo_basic" ] || { echo "node: the echo-basic build did not name a binary" >&2; exit 1; }
 [ -x "$node_bin" ] || { echo "node: $node_bin is missing: run npm install in $root first (the testbed nodes run on the project's Node)"; exit 1; }
 # The nodes restart when their code changes.
-node_hash=$(cat "$root"/test/node/*.ts | sha256sum | cut -c1-12)
+node_hash=$(find "$root/test/node" -maxdepth 1 -name '*.ts' ! -name '*.test.ts' | sort | xargs cat | sha256sum | cut -c1-12)
 ensure node "$node_bin" "$root/test/node/kubelet-main.ts" --kubeconfig "$state/kubeconfig-node" \
   --state-dir "$state/nodes" --echo-basic "$echo_basic" --nodes "$nodes" --port "$node_port" --code "$node_hash"
 
