@@ -1,6 +1,7 @@
-// The README's examples on the real testbed: every example host and path reaches the pod IPs of the
-// backend the Ingress names (or the action its actions.<name> annotation says), through the rules read
-// back from the ALB; deleting them leaves nothing.
+// The README's examples on the real testbed: their Deployments run (the testbed node runs their Pods
+// on loopback IPs) and every example host and path reaches the ready Pod IPs the EndpointSlice
+// controller published for the backend the Ingress names (or the action its actions.<name> annotation
+// says), through the rules read back from the ALB; deleting them leaves nothing.
 
 import { DescribeSecurityGroupsCommand } from "@aws-sdk/client-ec2";
 import {
@@ -16,6 +17,7 @@ import { TAG } from "../src/model/ownership.ts";
 import { type AlbRequest, evaluateListener, forwardTargets } from "./support/alb-evaluator.ts";
 import { Scenario } from "./support/scenario.ts";
 import { allLoadBalancers, awsClients } from "./support/testbed.ts";
+import { waitForDeployments } from "./support/workloads.ts";
 
 const aws = awsClients();
 const EXAMPLE_NAMESPACE = "gannet-examples";
@@ -36,7 +38,8 @@ describe("the examples on the real testbed", () => {
     .filter((o) => o.kind !== "Namespace" && o.kind !== "IngressClass")
     .map((o) => ({ ...o, metadata: inTestNamespace(o.metadata ?? {}, s.namespace) }) as KubernetesObject);
   const ingresses = objects.filter((o) => o.kind === "Ingress") as unknown as Ingress[];
-  const slices = objects.filter((o) => o.kind === "EndpointSlice") as unknown as EndpointSlice[];
+  /** The EndpointSlices the EndpointSlice controller published, once every Deployment is ready. */
+  let slices: EndpointSlice[] = [];
 
   function readyIps(service: string | undefined): string[] {
     return slices
@@ -105,8 +108,13 @@ describe("the examples on the real testbed", () => {
   beforeAll(async () => {
     await s.setUp();
     await applyManifests(s.kube.config, objects);
+    slices = await waitForDeployments(s.kube.config, { namespace: s.namespace, neverReady: ["web-warming"] });
   });
-  afterAll(() => s.tearDown());
+  afterAll(async () => {
+    s.tearDown();
+    // The namespace's Pods stop with it (the namespace controller deletes its Deployments).
+    await s.kube.core.deleteNamespace({ name: s.namespace });
+  });
 
   it("are the README's examples (namespace gannet-examples)", () => {
     expect(ingresses.length).toBeGreaterThanOrEqual(4);
@@ -115,6 +123,16 @@ describe("the examples on the real testbed", () => {
         (o) => o.metadata?.namespace === EXAMPLE_NAMESPACE,
       ),
     ).toBe(true);
+  });
+
+  it("run as Deployments: their ready Pods published on loopback IPs, web-warming's Pod not ready", () => {
+    const web = slices.filter((sl) => sl.metadata.labels?.["kubernetes.io/service-name"] === "web");
+    const endpoints = web.flatMap((sl) => sl.endpoints ?? []);
+    expect(endpoints.map((e) => e.conditions?.ready).sort()).toEqual([false, true, true]);
+    for (const service of ["web", "api", "docs", "fallback", "shop-frontend", "shop-cart", "web-canary"]) {
+      expect(readyIps(service).length, service).toBeGreaterThan(0);
+      for (const ip of readyIps(service)) expect(ip, service).toMatch(/^127\.1\.\d+\.\d+$/);
+    }
   });
 
   it("converge: every Ingress gets an ALB address, and every host and path reaches its backend's ready pod IPs", async () => {

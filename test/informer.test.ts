@@ -15,6 +15,9 @@ interface Cm {
 const kube = kubeClients();
 const core = kube.config.makeApiClient(CoreV1Api);
 const namespace = `inf-${uniqueSuffix()}`;
+// Only this test's ConfigMaps: the controller-manager publishes kube-root-ca.crt in every namespace.
+const LABEL = "gannet.test/informer=yes";
+const PATH = `/api/v1/namespaces/${namespace}/configmaps?labelSelector=${encodeURIComponent(LABEL)}`;
 
 function trim(raw: unknown): Cm {
   const o = raw as { metadata: Cm["metadata"]; data?: Record<string, string> };
@@ -31,6 +34,7 @@ function trim(raw: unknown): Cm {
 async function listPage(p: { limit: number; continue?: string }): Promise<ListPage> {
   const res = await core.listNamespacedConfigMap({
     namespace,
+    labelSelector: LABEL,
     limit: p.limit,
     ...(p.continue ? { _continue: p.continue } : {}),
   });
@@ -55,7 +59,7 @@ function recordingInformer(
   const errors: string[] = [];
   const informer = new Informer<Cm>({
     config: kube.config,
-    path: `/api/v1/namespaces/${namespace}/configmaps`,
+    path: PATH,
     list: over.list ?? listPage,
     trim,
     handler: {
@@ -73,7 +77,7 @@ function recordingInformer(
 }
 
 async function putConfigMap(name: string, value: string): Promise<void> {
-  const body = { metadata: { name, namespace }, data: { value } };
+  const body = { metadata: { name, namespace, labels: { "gannet.test/informer": "yes" } }, data: { value } };
   await core
     .replaceNamespacedConfigMap({ name, namespace, body })
     .catch(() => core.createNamespacedConfigMap({ namespace, body }));
@@ -180,7 +184,7 @@ describe("Informer", () => {
     );
 
     expect(r.restarts.map((x) => x.reason)).toEqual(["error"]);
-    expect(r.errors).toEqual([`watch /api/v1/namespaces/${namespace}/configmaps failed`]);
+    expect(r.errors).toEqual([`watch ${PATH} failed`]);
   });
 
   it("recovers from a failed list with a back-off", async () => {
@@ -193,7 +197,7 @@ describe("Informer", () => {
 
     await r.informer.synced;
 
-    expect(r.errors).toEqual([`list or watch of /api/v1/namespaces/${namespace}/configmaps failed`]);
+    expect(r.errors).toEqual([`list or watch of ${PATH} failed`]);
     expect(r.seen.size).toBeGreaterThan(0);
   });
 });

@@ -30,6 +30,7 @@ import {
 } from "./support/iam-identity.ts";
 import { Scenario } from "./support/scenario.ts";
 import { awsClients, testbedCoordinates, uniqueSuffix } from "./support/testbed.ts";
+import { waitForDeployments } from "./support/workloads.ts";
 
 const aws = awsClients();
 const suffix = uniqueSuffix();
@@ -87,6 +88,8 @@ describe("the Lambda handler, cold, with an IAM token through the EKS auth webho
   beforeAll(async () => {
     await s.setUp();
     await applyManifests(s.kube.config, objects);
+    // Converged once the examples' Pods are published: a later Pod would be a change of its own.
+    await waitForDeployments(s.kube.config, { namespace: s.namespace, neverReady: ["web-warming"] });
     credentials = await assumeRole(role, "lambda");
     cleanups.push(
       await addAccessEntry({ name: role, principalArn: credentials.roleArn, groups: [kubeGroup] }),
@@ -117,6 +120,7 @@ describe("the Lambda handler, cold, with an IAM token through the EKS auth webho
     process.env = savedEnv;
     for (const c of cleanups) await c();
     s.tearDown();
+    await s.kube.core.deleteNamespace({ name: s.namespace });
   });
 
   async function invoke(event: unknown, write?: (line: string) => void) {

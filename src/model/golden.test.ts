@@ -30,11 +30,13 @@ function loadExamples(): {
     services: [] as Service[],
     endpointSlices: [] as EndpointSlice[],
   };
+  // The examples' Services select Pods: the slices a cluster publishes for them come from a fixture.
   const files = readdirSync(examplesDir)
     .filter((f) => f.endsWith(".yaml"))
-    .sort();
-  for (const file of files) {
-    for (const doc of parseAllDocuments(readFileSync(join(examplesDir, file), "utf8"))) {
+    .sort()
+    .map((f) => join(examplesDir, f));
+  for (const file of [...files, join(here, "golden-endpoint-slices.yaml")]) {
+    for (const doc of parseAllDocuments(readFileSync(file, "utf8"))) {
       if (doc.errors.length > 0) throw new Error(`${file}: ${doc.errors[0]?.message}`);
       const obj = doc.toJS() as { kind?: string; metadata?: { namespace?: string } } | null;
       if (!obj) continue;

@@ -1,4 +1,5 @@
-// Runtime: the local testbed (LocalStack and a real kube-apiserver), started or reused by the project's scripts.
+// Runtime: the local testbed (LocalStack, and a real kube-apiserver with kube-controller-manager,
+// kube-scheduler and the testbed's nodes that run Pods), started or reused by the project's scripts.
 // Used by `gannet dev` (the README's run command) and by the test suite's global setup.
 
 import { spawn } from "node:child_process";
@@ -14,7 +15,9 @@ export interface Testbed {
   readonly awsEndpoint: string;
   /** Which servers this process started (and so may stop); reused or external ones are left alone. */
   readonly started: { readonly localstack: boolean; readonly apiserver: boolean };
-  /** One line naming both servers, beginning with `testbed:`. */
+  /** The testbed nodes that run Pods (none when the cluster is external: GANNET_KUBECONFIG). */
+  readonly nodes: readonly string[];
+  /** One line naming the servers and the cluster's components, beginning with `testbed:`. */
   readonly description: string;
 }
 
@@ -80,22 +83,27 @@ async function startLocalStack(opts: TestbedOptions): Promise<{ endpoint: string
   return { endpoint, started: !lines.some((l) => /reus/i.test(l)) };
 }
 
-async function startApiServer(opts: TestbedOptions): Promise<{ kubeconfig: string; started: boolean }> {
+async function startApiServer(
+  opts: TestbedOptions,
+): Promise<{ kubeconfig: string; started: boolean; nodes: string[] }> {
   const env = opts.env ?? process.env;
   const external = env.GANNET_KUBECONFIG;
-  if (external) return { kubeconfig: external, started: false };
+  if (external) return { kubeconfig: external, started: false, nodes: [] };
+  // The script also starts (or reuses) the controller-manager, the scheduler and the nodes.
   const { lines } = await runScript("test/apiserver/start.sh", opts);
   const kubeconfig = lineValue(lines, "kubeconfig:");
   if (!kubeconfig) throw new TestbedError("test/apiserver/start.sh did not print a `kubeconfig:` line");
-  return { kubeconfig, started: !lines.some((l) => l.includes("reusing")) };
+  const nodes = (lineValue(lines, "nodes:") ?? "").split(",").filter((n) => n !== "");
+  return { kubeconfig, started: !lines.some((l) => l.startsWith("apiserver: reusing")), nodes };
 }
 
 /** Starts or reuses both servers, in parallel, and describes them. */
 export async function startTestbed(opts: TestbedOptions = {}): Promise<Testbed> {
   const [aws, kube] = await Promise.all([startLocalStack(opts), startApiServer(opts)]);
-  const description = await describeTestbed(aws.endpoint, kube.kubeconfig);
+  const description = await describeTestbed(aws.endpoint, kube.kubeconfig, kube.nodes);
   return {
     kubeconfig: kube.kubeconfig,
+    nodes: kube.nodes,
     awsEndpoint: aws.endpoint,
     started: { localstack: aws.started, apiserver: kube.started },
     description,
@@ -110,7 +118,11 @@ export async function stopTestbed(testbed: Testbed, opts: TestbedOptions = {}): 
   await Promise.all(stops);
 }
 
-async function describeTestbed(awsEndpoint: string, kubeconfig: string): Promise<string> {
+async function describeTestbed(
+  awsEndpoint: string,
+  kubeconfig: string,
+  nodes: readonly string[],
+): Promise<string> {
   const localstack = await fetchJson(`${awsEndpoint}/_localstack/health`).catch(() => undefined);
   const lsVersion = typeof localstack?.version === "string" ? localstack.version : "unknown version";
   const motoExt = /^moto-ext(?:\[[^\]]*\])?==(\S+)/m.exec(
@@ -120,7 +132,10 @@ async function describeTestbed(awsEndpoint: string, kubeconfig: string): Promise
   const kubeVersion = await fetchKubeVersion(kube).catch(() => "unknown version");
   return (
     `testbed: LocalStack ${lsVersion} (elbv2 via moto-ext ${motoExt ?? "?"}) at ${awsEndpoint}; ` +
-    `kube-apiserver ${kubeVersion} at ${kube.server}`
+    `kube-apiserver ${kubeVersion} at ${kube.server}` +
+    (nodes.length > 0
+      ? ` with kube-controller-manager, kube-scheduler and ${nodes.length === 1 ? "testbed node" : "testbed nodes"} ${nodes.join(", ")}`
+      : "")
   );
 }
 

@@ -1,17 +1,23 @@
 #!/usr/bin/env bash
 # Starts (or reuses) a real kube-apiserver with etcd embedded, on loopback with TLS and token auth:
-# a token file (an admin and a restricted identity) and an EKS-style webhook token authenticator
+# a token file (an admin, a restricted identity, and the identities of the controller-manager, the
+# scheduler and the nodes) and an EKS-style webhook token authenticator
 # (test/support/eks-auth-webhook.ts, run here in the background) that accepts `k8s-aws-v1.` IAM
 # tokens by redeeming them at LocalStack's STS.
 #
 # The binary is built from the Go module proxy once per machine and cached outside the clone,
-# keyed by Kubernetes version and by the hash of this module's sources. Prints, on success:
+# keyed by Kubernetes version and by the hash of this module's sources. It is built with the
+# testbed's one deviation from upstream (patch.sh: loopback addresses allowed in EndpointSlices,
+# since the testbed's Pod IPs are 127.1.x.y; see main.go and test/node/README.md). Prints, on success:
 #   kubeconfig: <path to an admin kubeconfig>
 # Environment: GANNET_CACHE (default ~/.cache/gannet), GANNET_STATE (default $GANNET_CACHE/state),
 # GANNET_APISERVER_PORT (default 6443), GANNET_ETCD_PORT (default 12379; the peer port is the next),
 # GANNET_AUTH_WEBHOOK_PORT (default the API server's port + 12000: 18443), GANNET_AUTH_WEBHOOK_CLUSTER (the EKS cluster name tokens
 # must be signed for, default gannet-testbed), GANNET_AUTH_WEBHOOK_STS_ENDPOINT (default
 # $AWS_ENDPOINT_URL, else http://127.0.0.1:4566).
+# Then cluster.sh starts (or reuses) kube-controller-manager, kube-scheduler (the same binary) and the
+# testbed's nodes (test/node), so Deployments run; see cluster.sh for their ports (GANNET_NODES=N for
+# more nodes).
 # A running server is reused only when it was started with the same flags (and binary); otherwise it
 # is stopped and started again. The webhook is (re)started whenever it is down or configured otherwise.
 set -euo pipefail
@@ -25,7 +31,8 @@ etcd_port=${GANNET_ETCD_PORT:-12379}
 version=$(awk '$1 == "k8s.io/kubernetes" && $2 ~ /^v/ {print $2; exit} $1 == "require" && $2 == "k8s.io/kubernetes" {print $3; exit}' "$here/go.mod")
 [ -n "$version" ] || { echo "apiserver: cannot read the k8s.io/kubernetes version from $here/go.mod" >&2; exit 1; }
 minor=$(echo "$version" | cut -d. -f2)
-hash=$(cat "$here/go.mod" "$here/go.sum" "$here/main.go" | sha256sum | cut -c1-12)
+# patch.sh is part of the key: it generates the testbed's one patched file (see main.go's header).
+hash=$(cat "$here/go.mod" "$here/go.sum" "$here/main.go" "$here/patch.sh" | sha256sum | cut -c1-12)
 bin="$cache/kube-apiserver-$version-$hash"
 kubeconfig="$state/kubeconfig"
 url="https://127.0.0.1:$port"
@@ -97,10 +104,17 @@ ensure_webhook() {
   exit 1
 }
 
+# The controller-manager, the scheduler and the nodes, against the API server now running.
+ensure_cluster() {
+  GANNET_CLUSTER_STATE="$state" GANNET_CLUSTER_BIN="$bin" GANNET_CLUSTER_URL="$url" GANNET_CLUSTER_PORT="$port" \
+    "$here/cluster.sh"
+}
+
 if ready && [ -f "$kubeconfig" ]; then
   if [ "$(cat "$state/flags" 2>/dev/null)" = "$flags" ]; then
     ensure_webhook
     say "reusing the kube-apiserver already running at $url"
+    ensure_cluster
     echo "kubeconfig: $kubeconfig"
     exit 0
   fi
@@ -110,13 +124,16 @@ fi
 
 if [ ! -x "$bin" ]; then
   command -v go >/dev/null || { say "Go is not installed: install Go >= 1.25 (it builds kube-apiserver $version)"; exit 1; }
-  say "building kube-apiserver $version from the Go module proxy (first run on this machine: about 10-15 minutes)"
+  say "building kube-apiserver $version (with controller-manager and scheduler) from the Go module proxy (first run on this machine: about 10-15 minutes)"
   t0=$(now)
   mkdir -p "$cache"
-  (cd "$here" && CGO_ENABLED=0 go build -trimpath \
+  (cd "$here" && go mod download k8s.io/kubernetes)
+  work=$("$here/patch.sh" "$bin.patched")
+  (cd "$here" && GOWORK="$work" CGO_ENABLED=0 go build -trimpath \
     -ldflags "-s -w -X k8s.io/component-base/version.gitVersion=$version -X k8s.io/component-base/version.gitMajor=1 -X k8s.io/component-base/version.gitMinor=$minor -X k8s.io/component-base/version.gitTreeState=clean" \
     -o "$bin.tmp" .)
   mv "$bin.tmp" "$bin"
+  chmod -R u+w "$bin.patched" && rm -rf "$bin.patched"
   say "built $bin in $(( $(now) - t0 ))s"
 fi
 
@@ -139,12 +156,19 @@ if [ ! -f "$state/certs/ca.crt" ]; then
     openssl rsa -in sa.key -pubout -out sa.pub 2>/dev/null
   )
 fi
-for who in admin restricted; do
+for who in admin restricted controller-manager scheduler node; do
   [ -f "$state/tokens/$who" ] || head -c 24 /dev/urandom | od -An -tx1 | tr -d ' \n' > "$state/tokens/$who"
 done
-# token,user,uid[,"group1,group2"]: an admin, and a restricted identity with no rights of its own (RBAC tests).
-printf '%s,gannet-admin,gannet-admin,"system:masters"\n%s,gannet-restricted,gannet-restricted\n' \
-  "$(cat "$state/tokens/admin")" "$(cat "$state/tokens/restricted")" > "$state/tokens.csv"
+# token,user,uid[,"group1,group2"]: an admin, a restricted identity with no rights of its own (RBAC
+# tests), the controller-manager and the scheduler (bound by the API server's default RBAC), and the
+# nodes: the testbed has no Node authorizer, so its nodes act as admins.
+{
+  printf '%s,gannet-admin,gannet-admin,"system:masters"\n' "$(cat "$state/tokens/admin")"
+  printf '%s,gannet-restricted,gannet-restricted\n' "$(cat "$state/tokens/restricted")"
+  printf '%s,system:kube-controller-manager,system:kube-controller-manager\n' "$(cat "$state/tokens/controller-manager")"
+  printf '%s,system:kube-scheduler,system:kube-scheduler\n' "$(cat "$state/tokens/scheduler")"
+  printf '%s,system:node:gannet-testbed,system:node:gannet-testbed,"system:nodes,system:masters"\n' "$(cat "$state/tokens/node")"
+} > "$state/tokens.csv"
 
 write_kubeconfig() { # file user token
   cat > "$1" <<KC
@@ -167,6 +191,9 @@ KC
 }
 write_kubeconfig "$kubeconfig" gannet-admin "$(cat "$state/tokens/admin")"
 write_kubeconfig "$state/kubeconfig-restricted" gannet-restricted "$(cat "$state/tokens/restricted")"
+for who in controller-manager scheduler node; do
+  write_kubeconfig "$state/kubeconfig-$who" "$who" "$(cat "$state/tokens/$who")"
+done
 
 cat > "$webhook_config" <<WC
 apiVersion: v1
@@ -185,7 +212,7 @@ current-context: webhook
 WC
 ensure_webhook
 
-# etcd starts empty on every start: namespaces never finish deleting without a controller-manager.
+# etcd starts empty on every start: a fresh API server means a clean cluster (the nodes re-register).
 rm -rf "$state/etcd" "$state/flags"
 t0=$(now)
 GANNET_ETCD_DIR="$state/etcd" GANNET_ETCD_PORT="$etcd_port" setsid nohup "$bin" "${args[@]}" \
@@ -196,6 +223,7 @@ for _ in $(seq 1 240); do
   if ready; then
     echo "$flags" > "$state/flags"
     say "kube-apiserver $version ready at $url in $(( $(now) - t0 ))s (log: $state/apiserver.log)"
+    ensure_cluster
     echo "kubeconfig: $kubeconfig"
     exit 0
   fi

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Stops the kube-apiserver started by start.sh, and its EKS auth webhook, if any.
+# Stops the kube-apiserver started by start.sh, its EKS auth webhook, and the controller-manager, the
+# scheduler and the testbed nodes cluster.sh started, if any.
 set -euo pipefail
 state=${GANNET_STATE:-${GANNET_CACHE:-$HOME/.cache/gannet}/state}/apiserver
 stop_pid() { # pidfile name
@@ -14,6 +15,10 @@ stop_pid() { # pidfile name
   fi
   rm -f "$1"
 }
+# The nodes first: they stop their Pods' processes on SIGTERM.
+stop_pid "$state/node.pid" "testbed nodes"
+stop_pid "$state/controller-manager.pid" kube-controller-manager
+stop_pid "$state/scheduler.pid" kube-scheduler
 stop_pid "$state/pid" kube-apiserver
 stop_pid "$state/auth-webhook.pid" "EKS auth webhook"
-rm -f "$state/flags"
+rm -f "$state/flags" "$state/node.flags" "$state/controller-manager.flags" "$state/scheduler.flags"
