@@ -18,6 +18,7 @@ export async function setup(project: TestProject): Promise<void> {
   process.env.AWS_ENDPOINT_URL = testbed.awsEndpoint;
   project.provide("kubeconfig", testbed.kubeconfig);
   project.provide("awsEndpoint", testbed.awsEndpoint);
+  project.provide("dataplane", testbed.dataplane);
 }
 
 /** Stops the servers this run started; reused ones keep running. */
@@ -29,5 +30,7 @@ declare module "vitest" {
   export interface ProvidedContext {
     kubeconfig: string;
     awsEndpoint: string;
+    /** The emulated ALB data plane's admin URL (test/dataplane/README.md). */
+    dataplane: string;
   }
 }

@@ -24,6 +24,7 @@ export async function runDev(flags: RawSettings, opts: { readonly examples: bool
   console.log(testbed.description);
   console.log(`kubeconfig: ${testbed.kubeconfig}`);
   console.log(`aws-endpoint: ${testbed.awsEndpoint}`);
+  const dataplane = printDataplaneLines(testbed.dataplane);
   const settings = loadSettings({
     cluster: "gannet-dev",
     ...flags,
@@ -41,10 +42,46 @@ export async function runDev(flags: RawSettings, opts: { readonly examples: bool
     `controller: cluster ${settings.cluster}, watching ${config.getCurrentCluster()?.server}; Ctrl-C stops`,
   );
   // One replica on a laptop: no Lease, no HTTP port; one line per group that changed, and warnings.
-  return runController(settings, loadControllerSettings({ leaderElect: false, metricsBindAddress: "0" }), {
-    logger: createLogger("warn"),
-    onOutcome: (o) => {
-      if (o.applied.length || o.other?.length || o.error) console.log(formatOutcome(o));
-    },
-  });
+  try {
+    return await runController(
+      settings,
+      loadControllerSettings({ leaderElect: false, metricsBindAddress: "0" }),
+      {
+        logger: createLogger("warn"),
+        onOutcome: (o) => {
+          if (o.applied.length || o.other?.length || o.error) console.log(formatOutcome(o));
+        },
+      },
+    );
+  } finally {
+    dataplane.stop();
+  }
+}
+
+/** One listener of the data plane's admin JSON (test/dataplane/admin.ts). */
+interface DataplaneListener {
+  readonly dnsName: string;
+  readonly port: number;
+  readonly url: string;
+}
+
+/**
+ * Prints `dataplane: <ALB DNS name>:<listener port> -> <local URL>` once for each listener the emulated ALB
+ * data plane serves, as they appear (it follows LocalStack within seconds of an apply).
+ */
+function printDataplaneLines(admin: string): { stop(): void } {
+  const printed = new Set<string>();
+  const poll = async () => {
+    const res = await fetch(`${admin}/status`, { signal: AbortSignal.timeout(2000) }).catch(() => undefined);
+    if (!res?.ok) return;
+    const { listeners } = (await res.json()) as { listeners: DataplaneListener[] };
+    for (const l of listeners) {
+      const line = `dataplane: ${l.dnsName}:${l.port} -> ${l.url}`;
+      if (!printed.has(line)) console.log(line);
+      printed.add(line);
+    }
+  };
+  const timer = setInterval(() => void poll(), 1000);
+  timer.unref();
+  return { stop: () => clearInterval(timer) };
 }

@@ -1,5 +1,6 @@
-// Runtime: the local testbed (LocalStack, and a real kube-apiserver with kube-controller-manager,
-// kube-scheduler and the testbed's nodes that run Pods), started or reused by the project's scripts.
+// Runtime: the local testbed (LocalStack with an emulated ALB data plane, and a real kube-apiserver with
+// kube-controller-manager, kube-scheduler and the testbed's nodes that run Pods), started or reused by the
+// project's scripts.
 // Used by `gannet dev` (the README's run command) and by the test suite's global setup.
 
 import { spawn } from "node:child_process";
@@ -13,8 +14,14 @@ const root = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
 export interface Testbed {
   readonly kubeconfig: string;
   readonly awsEndpoint: string;
+  /** The emulated ALB data plane's admin URL (JSON: every listener served, and where). */
+  readonly dataplane: string;
   /** Which servers this process started (and so may stop); reused or external ones are left alone. */
-  readonly started: { readonly localstack: boolean; readonly apiserver: boolean };
+  readonly started: {
+    readonly localstack: boolean;
+    readonly apiserver: boolean;
+    readonly dataplane: boolean;
+  };
   /** The testbed nodes that run Pods (none when the cluster is external: GANNET_KUBECONFIG). */
   readonly nodes: readonly string[];
   /** One line naming the servers and the cluster's components, beginning with `testbed:`. */
@@ -97,16 +104,33 @@ async function startApiServer(
   return { kubeconfig, started: !lines.some((l) => l.startsWith("apiserver: reusing")), nodes };
 }
 
-/** Starts or reuses both servers, in parallel, and describes them. */
+/** Starts or reuses the data plane serving the ALBs of the AWS endpoint (after LocalStack is up). */
+async function startDataplane(
+  awsEndpoint: string,
+  opts: TestbedOptions,
+): Promise<{ admin: string; started: boolean }> {
+  const env = { ...(opts.env ?? process.env), AWS_ENDPOINT_URL: awsEndpoint };
+  const { lines } = await runScript("test/dataplane/start.sh", { ...opts, env });
+  const admin = lineValue(lines, "dataplane: admin");
+  if (!admin) throw new TestbedError("test/dataplane/start.sh did not print a `dataplane: admin` line");
+  return { admin, started: !lines.some((l) => /reusing/.test(l)) };
+}
+
+/** Starts or reuses the servers, in parallel where they are independent, and describes them. */
 export async function startTestbed(opts: TestbedOptions = {}): Promise<Testbed> {
-  const [aws, kube] = await Promise.all([startLocalStack(opts), startApiServer(opts)]);
+  const awsAndDataplane = startLocalStack(opts).then(async (aws) => ({
+    aws,
+    dataplane: await startDataplane(aws.endpoint, opts),
+  }));
+  const [{ aws, dataplane }, kube] = await Promise.all([awsAndDataplane, startApiServer(opts)]);
   const description = await describeTestbed(aws.endpoint, kube.kubeconfig, kube.nodes);
   return {
     kubeconfig: kube.kubeconfig,
     nodes: kube.nodes,
     awsEndpoint: aws.endpoint,
-    started: { localstack: aws.started, apiserver: kube.started },
-    description,
+    dataplane: dataplane.admin,
+    started: { localstack: aws.started, apiserver: kube.started, dataplane: dataplane.started },
+    description: `${description}; ALB data plane on 127.2.0.0/16 (admin ${dataplane.admin})`,
   };
 }
 
@@ -115,6 +139,7 @@ export async function stopTestbed(testbed: Testbed, opts: TestbedOptions = {}): 
   const stops: Promise<ScriptResult>[] = [];
   if (testbed.started.localstack) stops.push(runScript("localstack/stop.sh", opts));
   if (testbed.started.apiserver) stops.push(runScript("test/apiserver/stop.sh", opts));
+  if (testbed.started.dataplane) stops.push(runScript("test/dataplane/stop.sh", opts));
   await Promise.all(stops);
 }
 
