@@ -44,18 +44,21 @@ export interface ActionBackend {
 /** A backend that cannot be served: the 503 answered instead, and the Problem. */
 export interface UnresolvedBackend {
   readonly ok: false;
-  readonly action: RuleAction;
+  readonly action: FixedResponse;
   readonly problem: Problem;
 }
 
 /** What a route's backend resolves to. */
 export type RouteBackend = ResolvedBackend | ActionBackend | UnresolvedBackend;
 
+/** A fixed response action. */
+export type FixedResponse = Extract<RuleAction, { type: "fixed-response" }>;
+
 /** The port name AWS LBC uses to point a backend at an `actions.<name>` annotation. */
 export const USE_ANNOTATION_PORT = "use-annotation";
 
 /** A fixed 503 response naming what is missing. */
-export function serviceUnavailable(body: string): RuleAction {
+export function serviceUnavailable(body: string): FixedResponse {
   return { type: "fixed-response", statusCode: "503", contentType: "text/plain", messageBody: body };
 }
 

@@ -6,11 +6,12 @@
 // left out with a Problem instead of failing the whole group: it never changes the ALB, the others converge.
 // One exception keeps a working ALB safe: when a left-out member is the only one stating a setting that
 // shapes the ALB for everyone (scheme, address type, subnets, CIDRs, name), falling back to the default could
-// flip or open it. Such a setting is held: the group keeps the value its ALB has now (build-group.ts), or,
+// flip or open it. Such a setting is held: the group keeps the value its ALB has now (build-load-balancer.ts), or,
 // with no ALB yet, halts until the annotation is fixed.
 
 import type { ListenPort } from "./annotation-schemas.ts";
 import { ANNOTATION, type LoadBalancerSetting, type MemberAnnotations } from "./annotations.ts";
+import type { HeldSetting } from "./description.ts";
 import type { GroupKey, Problem } from "./desired.ts";
 import { AddonMerger } from "./group-addons.ts";
 import { compareSeniority } from "./ingress-groups.ts";
@@ -78,7 +79,7 @@ export interface MergedGroup {
   readonly problems: readonly Problem[];
   readonly halt?: string;
   /** Settings only an invalid left-out member states: the ALB's current values must be kept. */
-  readonly held?: { readonly settings: readonly LoadBalancerSetting[]; readonly reason: string };
+  readonly held?: { readonly settings: readonly HeldSetting[]; readonly reason: string };
 }
 
 type AgreedSetting =
@@ -102,7 +103,7 @@ const AGREED: readonly AgreedSetting[] = [
 ];
 // Falling back to the default of these could open the ALB (the managed security group opens the listen
 // ports to 0.0.0.0/0) or cut its targets off (backend rules revoked).
-const SHAPES_ALB: readonly LoadBalancerSetting[] = [
+const SHAPES_ALB: readonly HeldSetting[] = [
   "scheme",
   "ipAddressType",
   "subnets",
@@ -214,15 +215,19 @@ export function mergeGroupSettings(
     : { settings, members: joined, problems, held };
 }
 
+function isHeld(setting: LoadBalancerSetting): setting is HeldSetting {
+  return (SHAPES_ALB as readonly string[]).includes(setting);
+}
+
 /** Settings that only invalid left-out members state: falling back to a default could flip the ALB. */
 function heldSettings(
   leftOutInvalid: readonly { key: string; stated: readonly LoadBalancerSetting[] }[],
   agreed: ReadonlyMap<string, unknown>,
 ): MergedGroup["held"] {
-  const settings = new Set<LoadBalancerSetting>();
+  const settings = new Set<HeldSetting>();
   const keys: string[] = [];
   for (const { key, stated } of leftOutInvalid) {
-    const uncovered = stated.filter((s) => SHAPES_ALB.includes(s) && !agreed.has(s));
+    const uncovered = stated.filter((s): s is HeldSetting => isHeld(s) && !agreed.has(s));
     for (const s of uncovered) settings.add(s);
     if (uncovered.length > 0) keys.push(key);
   }

@@ -1,26 +1,28 @@
-// Model stage: Ingress hosts and paths translated to ALB conditions, the way AWS LBC translates them.
+// Ingress front end: Ingress hosts and paths, described the way AWS LBC translates them to ALB conditions.
 
+import type { PathMatch } from "./description.ts";
 import type { HTTPIngressPath } from "./kube-objects.ts";
+import { translatePathMatch } from "./route-match.ts";
 
 /** ALB path-pattern values of one Ingress path, or a message saying what is wrong and the fix. */
 export type PathTranslation =
   | { readonly ok: true; readonly values: string[] }
   | { readonly ok: false; readonly message: string };
 
-const MAX_PATTERN_LENGTH = 128;
-const PATTERN_CHARS = /^[A-Za-z0-9_\-.$/~"'@:+&*?]*$/;
-
 /**
- * Translates a path: Exact `/foo` → [`/foo`]; Prefix `/` → [`/*`]; Prefix `/foo` or `/foo/` →
- * [`/foo`, `/foo/*`]; ImplementationSpecific → the glob as written, `/*` when empty.
+ * Describes a path: Exact and Prefix as the description's kinds, ImplementationSpecific as an ALB wildcard
+ * pattern (`/*` when empty). Fails with what is wrong in the Ingress, or what ALB refuses (route-match.ts).
  */
-export function translatePath(path: string | undefined, pathType: string): PathTranslation {
+export function describePath(
+  path: string | undefined,
+  pathType: string,
+): { readonly ok: true; readonly match: PathMatch } | { readonly ok: false; readonly message: string } {
   const p = path ?? "";
   if (pathType !== "Exact" && pathType !== "Prefix" && pathType !== "ImplementationSpecific") {
     return { ok: false, message: 'pathType must be "Exact", "Prefix" or "ImplementationSpecific"' };
   }
   if (p === "") {
-    if (pathType === "ImplementationSpecific") return { ok: true, values: ["/*"] };
+    if (pathType === "ImplementationSpecific") return { ok: true, match: { kind: "wildcard", value: "/*" } };
     return { ok: false, message: `the path must be set and begin with "/" for pathType ${pathType}` };
   }
   if (!p.startsWith("/")) return { ok: false, message: 'a path must begin with "/"' };
@@ -30,21 +32,22 @@ export function translatePath(path: string | undefined, pathType: string): PathT
       message: `a path of pathType ${pathType} must not contain the wildcards "*" or "?": use pathType ImplementationSpecific for a glob`,
     };
   }
-  let values: string[];
-  if (pathType === "Exact") values = [p];
-  else if (pathType === "ImplementationSpecific") values = [p];
-  else if (p === "/") values = ["/*"];
-  else {
-    const base = p.endsWith("/") ? p.slice(0, -1) : p;
-    values = [base, `${base}/*`];
-  }
-  if (!PATTERN_CHARS.test(p)) {
-    return { ok: false, message: `an ALB path pattern allows only letters, digits and _-.$/~"'@:+&*?` };
-  }
-  if (values.some((v) => v.length > MAX_PATTERN_LENGTH)) {
-    return { ok: false, message: `an ALB path pattern is at most ${MAX_PATTERN_LENGTH} characters long` };
-  }
-  return { ok: true, values };
+  const kind = pathType === "Exact" ? "exact" : pathType === "Prefix" ? "prefix" : "wildcard";
+  const match: PathMatch = { kind, value: p };
+  const alb = translatePathMatch(match);
+  return alb.ok ? { ok: true, match } : alb;
+}
+
+/**
+ * Translates a path: Exact `/foo` → [`/foo`]; Prefix `/` → [`/*`]; Prefix `/foo` or `/foo/` →
+ * [`/foo`, `/foo/*`]; ImplementationSpecific → the glob as written, `/*` when empty.
+ */
+export function translatePath(path: string | undefined, pathType: string): PathTranslation {
+  const described = describePath(path, pathType);
+  if (!described.ok) return described;
+  const alb = translatePathMatch(described.match);
+  if (!alb.ok) return alb;
+  return "values" in alb.match ? { ok: true, values: [...alb.match.values] } : { ok: true, values: [] };
 }
 
 /**

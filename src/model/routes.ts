@@ -1,32 +1,32 @@
-// Model stage: the routes of a group's members: each path with its conditions (host, path, and the
+// Ingress front end: the routes of a group's members: each path with its match (host, path, and the
 // backend's `conditions.<name>` annotation), its backend (a Service port, or an `actions.<name>`
 // annotation) and its `transforms.<name>`. Within one rule, paths come in AWS LBC's order (Exact, Prefix
-// longest first, ImplementationSpecific); listeners.ts ranks them by the spec's precedence.
+// longest first, ImplementationSpecific); the model ranks them by the spec's precedence (`precedenceOf`).
 // A bad host, path or conditions annotation skips only that rule or path; a bad action or transforms
 // annotation makes the path answer 503 (Problems with scope "rule").
 
 import { type RouteBackend, serviceUnavailable } from "./backends.ts";
 import { resolveRouteBackend } from "./custom-actions.ts";
-import type { Problem, RuleCondition, RuleTransform, SourceRef } from "./desired.ts";
+import type { MatchCondition, PathMatch, RouteMatch } from "./description.ts";
+import type { Problem, RuleTransform, SourceRef } from "./desired.ts";
 import { sortBySeniority } from "./ingress-groups.ts";
 import type { HTTPIngressPath, Ingress, Service } from "./kube-objects.ts";
-import { normalizeHost, sortPaths, translatePath } from "./paths.ts";
+import { describePath, normalizeHost, sortPaths } from "./paths.ts";
 import { ANNOTATION_PREFIX, annotationField, createProblem, objectKey } from "./problems.ts";
 import { readUseRegexPathMatch, translateRegexPath } from "./regex-paths.ts";
+import { toMatchCondition, translateRouteMatch } from "./route-match.ts";
 import { readConditionsAnnotation, readTransformsAnnotation } from "./rule-annotations.ts";
-import { buildRuleConditions, type PathMatch } from "./rule-conditions.ts";
 
-/** One path of one member, with its conditions and resolved backend. */
+/** One path of one member, with its match and resolved backend. */
 export interface Route {
   readonly ingress: Ingress;
-  /** The Ingress rule's host, lowercased; absent for a rule without host. */
-  readonly host?: string;
-  readonly conditions: readonly RuleCondition[];
+  /** The Ingress rule's host (lowercased; absent for a rule without host), the path, the annotation's conditions. */
+  readonly match: RouteMatch;
   readonly backend: RouteBackend;
   /** Transforms from the backend's `transforms.<name>` annotation; absent without one. */
   readonly transforms?: readonly RuleTransform[];
   readonly source: SourceRef;
-  /** How specific the route is, as the Ingress spec ranks matches (see `compareSpecificity`). */
+  /** How specific the route is, as the Ingress spec ranks matches (see `precedenceOf`). */
   readonly specificity: Specificity;
   /** A route of a member left out for bad input: its existing rule is kept, no new one is made. */
   readonly retained?: true;
@@ -45,29 +45,24 @@ export interface Specificity {
 }
 
 /**
- * Orders routes so that an ALB evaluating rules by ascending priority picks what the Ingress spec
- * picks: an exact host before a wildcard host before no host, then the longest path, then Exact
- * before Prefix; at equal host and path, a route narrowed by a conditions annotation comes first
- * (after the plain one it could never match). Ties keep group order (a duplicate keeps its first).
+ * The route's precedence (compared element by element, lower first), so that an ALB evaluating rules by
+ * ascending priority picks what the Ingress spec picks: an exact host before a wildcard host before no
+ * host, then the longest path, then Exact before Prefix; at equal host and path, a route narrowed by a
+ * conditions annotation comes first (after the plain one it could never match). Ties keep group order.
  */
-export function compareSpecificity(a: Specificity, b: Specificity): number {
-  return (
-    a.hostClass - b.hostClass ||
-    b.pathLength - a.pathLength ||
-    a.pathTypeRank - b.pathTypeRank ||
-    a.conditionRank - b.conditionRank
-  );
+export function precedenceOf(s: Specificity): number[] {
+  return [s.hostClass, -s.pathLength, s.pathTypeRank, s.conditionRank];
 }
 
 function specificityOf(
   host: string | undefined,
   path: HTTPIngressPath,
-  extra: readonly RuleCondition[],
+  extra: readonly MatchCondition[],
 ): Specificity {
   const p = path.path ?? "";
   const { pathType } = path;
   const trimmed = pathType === "Prefix" && p.length > 1 && p.endsWith("/") ? p.slice(0, -1) : p;
-  const narrowed = extra.some((c) => c.field !== "host-header" && c.field !== "path-pattern");
+  const narrowed = extra.some((c) => c.kind !== "host" && c.kind !== "path");
   return {
     hostClass: host === undefined ? 2 : host.startsWith("*.") ? 1 : 0,
     pathLength: trimmed === "/" && pathType === "Prefix" ? 0 : trimmed.length,
@@ -158,7 +153,7 @@ interface RouteInput {
   readonly regexPaths: boolean;
 }
 
-/** The path's ALB path match, or a message saying why the path is skipped and where. */
+/** The path's match, or a message saying why the path is skipped and where. */
 function pathMatchOf(
   input: RouteInput,
 ): { ok: true; match: PathMatch } | { ok: false; field: string; value: string; message: string } {
@@ -166,11 +161,11 @@ function pathMatchOf(
   if (input.regexPaths && path.pathType === "ImplementationSpecific") {
     const regex = translateRegexPath(path.path);
     return regex.ok
-      ? { ok: true, match: { regexValues: [regex.value] } }
+      ? { ok: true, match: { kind: "regex", value: regex.value } }
       : { ok: false, field: `${field}.path`, value: path.path ?? "", message: regex.message };
   }
-  const translated = translatePath(path.path, path.pathType);
-  if (translated.ok) return { ok: true, match: { values: translated.values } };
+  const translated = describePath(path.path, path.pathType);
+  if (translated.ok) return translated;
   const pathTypeBad = !["Exact", "Prefix", "ImplementationSpecific"].includes(path.pathType);
   return {
     ok: false,
@@ -192,7 +187,7 @@ function buildRoute(input: RouteInput): { route?: Route; problems: Problem[] } {
   const match = pathMatchOf(input);
   if (!match.ok) return skip(match.field, match.value, `${match.message}; the path is skipped`);
   const name = path.backend.service?.name;
-  let extra: RuleCondition[] = [];
+  let extra: MatchCondition[] = [];
   if (name !== undefined) {
     const read = readConditionsAnnotation(ingress, name);
     if (read.present && !read.ok) {
@@ -200,11 +195,17 @@ function buildRoute(input: RouteInput): { route?: Route; problems: Problem[] } {
       return skip(read.field, read.raw, message);
     }
     if (read.present) {
-      extra = read.value;
+      extra = read.value.map(toMatchCondition);
       problems.push(...read.warnings);
     }
   }
-  const built = buildRuleConditions({ ...(host === undefined ? {} : { host }), path: match.match, extra });
+  const routeMatch: RouteMatch = {
+    ...(host === undefined ? {} : { host }),
+    path: match.match,
+    conditions: extra,
+  };
+  // What ALB cannot take is reported here, at the field that states it; the model translates it again.
+  const built = translateRouteMatch(routeMatch);
   if (!built.ok) {
     const annotation = `conditions.${name}`;
     const raw = ingress.metadata.annotations?.[`${ANNOTATION_PREFIX}${annotation}`];
@@ -235,8 +236,7 @@ function buildRoute(input: RouteInput): { route?: Route; problems: Problem[] } {
   }
   const route: Route = {
     ingress,
-    ...(host === undefined ? {} : { host }),
-    conditions: built.conditions,
+    match: routeMatch,
     backend,
     ...(transforms ? { transforms } : {}),
     source: { ingress: key, field },

@@ -1,10 +1,13 @@
 import { describe, expect, it } from "vitest";
 import type { DesiredListener, DesiredRule } from "./desired.ts";
+import { sortBySeniority } from "./ingress-groups.ts";
+import { objectKey } from "./problems.ts";
 import { fitRuleQuota } from "./rule-quota.ts";
 import { ingress } from "./test-fixtures.ts";
 
 const older = ingress("older", { created: "2026-01-01T00:00:00Z" });
 const newer = ingress("newer", { created: "2026-02-01T00:00:00Z" });
+const seniority = sortBySeniority([newer, older]).map(objectKey);
 
 function rule(order: number, who: string): DesiredRule {
   return {
@@ -25,12 +28,12 @@ const listener = (rules: DesiredRule[]): DesiredListener => ({
 describe("fitRuleQuota", () => {
   it("keeps every rule within the quota", () => {
     const l = listener([rule(0, "older"), rule(1, "newer")]);
-    expect(fitRuleQuota([l], [older, newer], 2)).toEqual({ listeners: [l], problems: [] });
+    expect(fitRuleQuota([l], seniority, 2)).toEqual({ listeners: [l], problems: [] });
   });
 
   it("leaves out the newest member's least specific rules first, and renumbers the rest", () => {
     const l = listener([rule(0, "newer"), rule(1, "older"), rule(2, "newer"), rule(3, "older")]);
-    const fitted = fitRuleQuota([l], [older, newer], 3);
+    const fitted = fitRuleQuota([l], seniority, 3);
     expect(fitted.listeners[0]?.rules.map((r) => [r.order, r.source.ingress])).toEqual([
       [0, "apps/newer"],
       [1, "apps/older"],

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
+import { securityGroupEntriesOf } from "./security-group-entries.ts";
 import type { SecurityGroupLookup } from "./security-groups.ts";
-import { securityGroupEntriesOf } from "./security-groups.ts";
 import { buildShop, endpointSlice, path, service, shopMember } from "./test-fixtures.ts";
 
 const world = { services: [service("web")], slices: [endpointSlice("web", [{ ip: "10.0.0.1" }])] };

@@ -1,17 +1,15 @@
-// Model stage: the ALB's security groups. Without `security-groups`, Gannet's managed security group
-// opens the listen ports to `inbound-cidrs`. With it, the user's groups (IDs, or Name tag values resolved
+// Model stage: the ALB's security groups. Without described security groups, Gannet's managed security group
+// opens the listener ports to the inbound CIDRs. With them, the user's groups (IDs, or Name tag values resolved
 // in the VPC, as AWS LBC does) replace the managed one; Gannet never changes them. A name that matches no
 // group, or several, cannot be applied: the ALB keeps the security groups it has (a working ALB is never
 // stripped or opened by a typo), and a Problem names the entry.
-// With `manage-backend-security-group-rules`, a backend security group of Gannet's own is attached too;
+// When the source asks Gannet to manage the targets' rules, a backend security group of Gannet's own is attached too;
 // see plan/backend-rules.ts for the rules it gets on the targets' security groups.
 
-import { ANNOTATION_SCHEMAS } from "./annotation-schemas.ts";
-import { ANNOTATION, readAnnotation } from "./annotations.ts";
-import type { DesiredBackendSecurityGroup, Problem } from "./desired.ts";
-import type { Ingress } from "./kube-objects.ts";
+import type { StatedBy } from "./description.ts";
+import type { DesiredBackendSecurityGroup, Problem, SourceRef } from "./desired.ts";
 import { buildBackendSecurityGroupName, buildOwnershipTags, mergeUserTags, type Owner } from "./ownership.ts";
-import { ANNOTATION_PREFIX, annotationField, createProblem, objectKey, sortRecord } from "./problems.ts";
+import { createProblem, sortRecord } from "./problems.ts";
 
 /** For each `security-groups` entry, the IDs of the security groups of the VPC it names. */
 export type SecurityGroupLookup = ReadonlyMap<string, readonly string[]>;
@@ -21,31 +19,17 @@ export function isSecurityGroupId(entry: string): boolean {
   return entry.startsWith("sg-");
 }
 
-/** The `security-groups` entries the members state (valid values only), to look up before building. */
-export function securityGroupEntriesOf(members: readonly Ingress[]): string[] {
-  const entries = new Set<string>();
-  for (const m of members) {
-    const read = readAnnotation(
-      m.metadata.annotations,
-      ANNOTATION.securityGroups,
-      ANNOTATION_SCHEMAS.securityGroups,
-    );
-    if (read.present && read.ok) for (const e of read.value) entries.add(e);
-  }
-  return [...entries].sort();
-}
-
 /** The outcome of resolving `security-groups`: the IDs, or the Problems that keep the current ones. */
 export type ResolvedSecurityGroups =
   | { readonly ok: true; readonly ids: readonly string[] }
   | { readonly ok: false; readonly problems: readonly Problem[] };
 
-/** Resolves the agreed entries; `members` are the joined members, for naming those that state them. */
+/** Resolves the agreed entries; `statedBy` names where they are stated, for the Problems. */
 export function resolveSecurityGroups(input: {
   readonly entries: readonly string[];
   readonly lookup: SecurityGroupLookup | undefined;
   readonly vpcId: string;
-  readonly members: readonly Ingress[];
+  readonly statedBy: readonly StatedBy[];
 }): ResolvedSecurityGroups {
   const ids = new Set<string>();
   const wrong: string[] = [];
@@ -64,39 +48,31 @@ export function resolveSecurityGroups(input: {
       );
   }
   if (wrong.length === 0) return { ok: true, ids: [...ids].sort() };
-  const name = ANNOTATION.securityGroups;
-  const problems = input.members
-    .filter((m) => m.metadata.annotations?.[`${ANNOTATION_PREFIX}${name}`] !== undefined)
-    .flatMap((m) =>
-      wrong.map((message) =>
-        createProblem({
-          ingress: objectKey(m),
-          field: annotationField(name),
-          value: m.metadata.annotations?.[`${ANNOTATION_PREFIX}${name}`] ?? "",
-          message: `${message}; the load balancer keeps the security groups it has until this is fixed (none is created before)`,
-          scope: "rule",
-        }),
-      ),
-    );
+  const problems = input.statedBy.flatMap((s) =>
+    wrong.map((message) =>
+      createProblem({
+        ingress: s.ingress,
+        field: s.field,
+        value: s.value,
+        message: `${message}; the load balancer keeps the security groups it has until this is fixed (none is created before)`,
+        scope: "rule",
+      }),
+    ),
+  );
   return { ok: false, problems };
 }
 
-/** The backend security group of a group that asks Gannet to manage the targets' rules. */
+/** The backend security group of a group that asks Gannet to manage the targets' rules (`source` asks). */
 export function buildBackendSecurityGroup(
   owner: Owner,
   userTags: Readonly<Record<string, string>>,
-  members: readonly Ingress[],
+  source: SourceRef,
 ): DesiredBackendSecurityGroup {
-  const name = ANNOTATION.manageBackendSecurityGroupRules;
-  const by = members.find((m) => m.metadata.annotations?.[`${ANNOTATION_PREFIX}${name}`] !== undefined);
   return {
     name: buildBackendSecurityGroupName(owner),
     // EC2 allows 255 characters of a-zA-Z0-9. _-:/()#,@[]+=&;{}!$* in a description.
     description: `Gannet backend security group for Ingress group ${owner.group}`.slice(0, 255),
     tags: sortRecord(mergeUserTags(buildOwnershipTags(owner, "backend-security-group"), userTags).tags),
-    source: {
-      ingress: by ? objectKey(by) : members[0] ? objectKey(members[0]) : "",
-      field: annotationField(name),
-    },
+    source,
   };
 }

@@ -1,7 +1,8 @@
 import { describe, expect, it } from "vitest";
 import type { DesiredListener } from "./desired.ts";
+import { applySslRedirect } from "./https-redirect.ts";
 import type { Ingress } from "./kube-objects.ts";
-import { applySslRedirect, readSslRedirect } from "./ssl-redirect.ts";
+import { readSslRedirect } from "./ssl-redirect.ts";
 
 const ingress = (value?: string): Ingress => ({
   metadata: {

@@ -1,7 +1,7 @@
-// Model stage: `alb.ingress.kubernetes.io/ssl-redirect: "<https port>"` — once the group serves HTTPS
-// on that port, every HTTP listener answers with a permanent redirect to it, rules and default alike.
+// Ingress front end: `alb.ingress.kubernetes.io/ssl-redirect: "<https port>"`, the port HTTP listeners
+// redirect to once the group serves HTTPS there (see https-redirect.ts).
 
-import type { DesiredListener, Problem } from "./desired.ts";
+import type { Problem } from "./desired.ts";
 import type { Ingress } from "./kube-objects.ts";
 import { ANNOTATION_PREFIX, annotationField, createProblem, objectKey } from "./problems.ts";
 
@@ -30,24 +30,4 @@ export function readSslRedirect(members: readonly Ingress[]): { port?: number; p
     port ??= n;
   }
   return port === undefined ? { problems } : { port, problems };
-}
-
-/** HTTP listeners redirect to HTTPS on `port` when the group has an HTTPS listener there. */
-export function applySslRedirect(
-  listeners: readonly DesiredListener[],
-  port: number | undefined,
-): DesiredListener[] {
-  if (port === undefined || !listeners.some((l) => l.protocol === "HTTPS" && l.port === port))
-    return [...listeners];
-  return listeners.map((l) =>
-    l.protocol === "HTTP"
-      ? {
-          ...l,
-          defaultActions: [
-            { type: "redirect", statusCode: "HTTP_301", protocol: "HTTPS", port: String(port) },
-          ],
-          rules: [],
-        }
-      : l,
-  );
 }

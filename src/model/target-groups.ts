@@ -1,108 +1,33 @@
-// Model stage: one target group per backend key (`<namespace>/<service>:<port as written>`) that a route
-// of the group uses. When several members route to the same key with different Ingress-level settings,
-// the oldest member (see `compareSeniority`) wins and the others get a Problem (scope "rule").
+// Model stage: one target group per described backend that a rule of the group uses, keyed like the
+// backend (`<namespace>/<service>:<port as written>`); its name changes when an immutable setting does.
 
-import { ANNOTATION_SCHEMAS } from "./annotation-schemas.ts";
-import { ANNOTATION, readAnnotation } from "./annotations.ts";
-import { buildTargets, type ResolvedBackend } from "./backends.ts";
+import type { BackendDescription } from "./description.ts";
 import type { DesiredTargetGroup, Problem } from "./desired.ts";
-import { compareSeniority } from "./ingress-groups.ts";
-import type { EndpointSlice, Ingress } from "./kube-objects.ts";
 import { buildOwnershipTags, buildTargetGroupName, mergeUserTags, type Owner } from "./ownership.ts";
-import {
-  ANNOTATION_PREFIX,
-  annotationField,
-  compareStrings,
-  createProblem,
-  objectKey,
-  serviceAnnotationField,
-  sortRecord,
-} from "./problems.ts";
-import {
-  differingSettings,
-  readTargetGroupSettings,
-  type TargetGroupSettings,
-} from "./target-group-settings.ts";
-
-/** A reference from a member to a resolved backend, in group order. */
-export interface BackendRef {
-  readonly ingress: Ingress;
-  readonly backend: ResolvedBackend;
-}
-
-/** The settings chosen for one target group key; no settings when a traffic setting is invalid. */
-export interface TargetGroupChoice {
-  readonly ingress: Ingress;
-  readonly backend: ResolvedBackend;
-  readonly settings?: TargetGroupSettings;
-}
-
-/** Chooses each key's settings from its first reference; reports invalid and ignored settings. */
-export function chooseTargetGroups(refs: readonly BackendRef[]): {
-  choices: Map<string, TargetGroupChoice>;
-  problems: Problem[];
-} {
-  const choices = new Map<string, TargetGroupChoice>();
-  const problems: Problem[] = [];
-  const seen = new Set<string>();
-  // The oldest member's settings win a shared target group (a stable sort keeps each member's order).
-  const bySeniority = [...refs].sort((a, b) => compareSeniority(a.ingress, b.ingress));
-  for (const { ingress, backend } of bySeniority) {
-    const pair = `${objectKey(ingress)} ${backend.key}`;
-    if (seen.has(pair)) continue;
-    seen.add(pair);
-    const read = readTargetGroupSettings(ingress, backend.service);
-    problems.push(...read.problems);
-    const winner = choices.get(backend.key);
-    if (!winner) {
-      choices.set(
-        backend.key,
-        read.settings ? { ingress, backend, settings: read.settings } : { ingress, backend },
-      );
-      continue;
-    }
-    if (!winner.settings || !read.settings) continue;
-    for (const name of differingSettings(winner.settings, read.settings)) {
-      const service = backend.service.metadata.name;
-      problems.push(
-        createProblem({
-          ingress: objectKey(ingress),
-          field: annotationField(name),
-          value: ingress.metadata.annotations?.[`${ANNOTATION_PREFIX}${name}`] ?? "",
-          message: `target group ${backend.key} takes its settings from ${objectKey(winner.ingress)}, the oldest member that routes to it, so this value is ignored: annotate Service ${service} to set it for every route`,
-          scope: "rule",
-        }),
-      );
-    }
-  }
-  return { choices, problems };
-}
+import { compareStrings, sortRecord } from "./problems.ts";
 
 /** Input of `buildTargetGroups`. */
 export interface BuildTargetGroupsInput {
   readonly owner: Owner;
-  readonly choices: ReadonlyMap<string, TargetGroupChoice>;
-  /** Keys used by the listeners' rules and default actions. */
+  readonly backends: readonly BackendDescription[];
+  /** Keys used by the listeners' rules and default actions, and by retained routes. */
   readonly used: ReadonlySet<string>;
-  readonly endpointSlices: readonly EndpointSlice[];
-  /** User tags of each member (from its `tags` annotation). */
-  readonly memberTags: ReadonlyMap<string, Readonly<Record<string, string>>>;
 }
 
-/** The desired target groups of the used keys, sorted by key. */
+/** The desired target groups of the used keys, sorted by key, and the Problems of the backends they use. */
 export function buildTargetGroups(input: BuildTargetGroupsInput): {
   targetGroups: DesiredTargetGroup[];
   problems: Problem[];
 } {
   const problems: Problem[] = [];
   const targetGroups: DesiredTargetGroup[] = [];
+  const byKey = new Map(input.backends.map((b) => [b.key, b]));
   for (const key of [...input.used].sort(compareStrings)) {
-    const choice = input.choices.get(key);
-    if (!choice?.settings) continue;
-    const { settings, backend, ingress } = choice;
+    const backend = byKey.get(key);
+    if (!backend) continue;
+    const settings = backend.targetGroup;
     const port = settings.protocol === "HTTPS" ? 443 : 80;
-    const serviceTags = readServiceTags(ingress, backend, problems);
-    const user = { ...(input.memberTags.get(objectKey(ingress)) ?? {}), ...serviceTags };
+    problems.push(...backend.problems);
     targetGroups.push({
       key,
       name: buildTargetGroupName(input.owner, key, [
@@ -116,37 +41,12 @@ export function buildTargetGroups(input: BuildTargetGroupsInput): {
       port,
       targetType: "ip",
       healthCheck: settings.healthCheck,
-      targets: buildTargets(backend.service, backend.servicePort, input.endpointSlices),
-      tags: sortRecord(mergeUserTags(buildOwnershipTags(input.owner, "target-group", key), user).tags),
+      targets: backend.targets,
+      tags: sortRecord(
+        mergeUserTags(buildOwnershipTags(input.owner, "target-group", key), backend.tags).tags,
+      ),
       ...(settings.attributes ? { attributes: settings.attributes } : {}),
     });
   }
   return { targetGroups, problems };
-}
-
-/** The Service's `tags` annotation; bad or reserved entries are reported and ignored. */
-function readServiceTags(
-  ingress: Ingress,
-  backend: ResolvedBackend,
-  problems: Problem[],
-): Record<string, string> {
-  const service = backend.service;
-  const read = readAnnotation(service.metadata.annotations, ANNOTATION.tags, ANNOTATION_SCHEMAS.tags);
-  if (!read.present) return {};
-  const field = serviceAnnotationField(service.metadata.name, ANNOTATION.tags);
-  const report = (message: string) =>
-    problems.push(
-      createProblem({ ingress: objectKey(ingress), field, value: read.raw, message, scope: "rule" }),
-    );
-  if (!read.ok) {
-    report(`${read.message}; the Service's tags are ignored`);
-    return {};
-  }
-  const merged = mergeUserTags({}, read.value);
-  for (const key of merged.refused) {
-    report(
-      `tag key ${JSON.stringify(key)} is reserved for Gannet's ownership tags; remove it (the tag is ignored)`,
-    );
-  }
-  return merged.tags;
 }

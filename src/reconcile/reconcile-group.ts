@@ -19,7 +19,7 @@ import { buildGroupFinalizer } from "../model/finalizers.ts";
 import type { Ingress } from "../model/kube-objects.ts";
 import { isOwnedBy, type Owner, TAG } from "../model/ownership.ts";
 import { objectKey } from "../model/problems.ts";
-import { securityGroupEntriesOf } from "../model/security-groups.ts";
+import { securityGroupEntriesOf } from "../model/security-group-entries.ts";
 import {
   type AwsPorts,
   type ClusterInventory,
