@@ -51,7 +51,7 @@ export interface Specificity {
  * conditions annotation comes first (after the plain one it could never match). Ties keep group order.
  */
 export function precedenceOf(s: Specificity): number[] {
-  return [s.hostClass, -s.pathLength, s.pathTypeRank, s.conditionRank];
+  return [s.hostClass, 0 - s.pathLength, s.pathTypeRank, s.conditionRank];
 }
 
 function specificityOf(
