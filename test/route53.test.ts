@@ -4,7 +4,8 @@
 import { ChangeResourceRecordSetsCommand, CreateHostedZoneCommand } from "@aws-sdk/client-route-53";
 import { afterAll, describe, expect, it } from "vitest";
 import { Route53Port } from "../src/aws/route53.ts";
-import { buildDesiredRecords, type HostedZone } from "../src/model/dns-records.ts";
+import type { HostedZone } from "../src/model/dns-records.ts";
+import { buildDesiredRecords } from "../src/model/hostnames.ts";
 import { ingress, path } from "../src/model/test-fixtures.ts";
 import {
   buildTxtValue,

@@ -1,18 +1,16 @@
 import { describe, expect, it } from "vitest";
 import {
-  type CertificateMember,
   type CertificateSummary,
   certificateKey,
   certificateRequestToken,
-  chooseCertificates,
   covers,
   inUseByLoadBalancerArn,
-  tlsHostsOf,
   validationRecordsNeeded,
 } from "./certificates.ts";
 import type { Ingress } from "./kube-objects.ts";
 import { buildOwnershipTags, type Owner } from "./ownership.ts";
 import { certificate, certificateArn, ingress } from "./test-fixtures.ts";
+import { type CertificateMember, chooseCertificates, tlsHostsOf } from "./tls-hosts.ts";
 
 const OWNER: Owner = { cluster: "prod", group: "shop" };
 const ARN = certificateArn;

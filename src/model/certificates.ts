@@ -1,4 +1,4 @@
-// Model stage: which ACM certificate serves each TLS host of an Ingress group. Pure.
+// Model stage: which ACM certificate serves each TLS host of a group (described by its front end). Pure.
 //
 // Per host, an ISSUED certificate naming the host exactly wins over a wildcard (AWS LBC prefers
 // wildcards and attaches every match: #4850, #3934); ties go to the group's own certificate, then the
@@ -6,11 +6,10 @@
 // ISSUED cover waits for the group's own pending certificate, or gets a new request. The Secret named
 // in `spec.tls` is ignored: an ALB cannot serve a Kubernetes Secret.
 
+import type { HostRef, TlsDescription } from "./description.ts";
 import type { Problem } from "./desired.ts";
-import type { Ingress } from "./kube-objects.ts";
 import { buildOwnershipTags, isOwnedBy, type Owner, shortHash, TAG } from "./ownership.ts";
-import { normalizeHost } from "./paths.ts";
-import { compareStrings, createProblem, objectKey } from "./problems.ts";
+import { compareStrings, createProblem } from "./problems.ts";
 
 /** The ownership role of the certificates Gannet requests. */
 export const CERTIFICATE_ROLE = "certificate";
@@ -77,12 +76,6 @@ export interface CertificateChoice {
   readonly problems: readonly Problem[];
 }
 
-/** One live member of the group, with its parsed `certificate-arn` annotation when set. */
-export interface CertificateMember {
-  readonly ingress: Ingress;
-  readonly certificateArns?: readonly string[];
-}
-
 /**
  * The load balancer an ACM `InUseBy` entry stands for: AWS names the load balancer, the emulator the
  * listener (`…:listener/app/<name>/<id>/<listener id>`), which maps to `…:loadbalancer/app/<name>/<id>`.
@@ -91,55 +84,6 @@ export interface CertificateMember {
 export function inUseByLoadBalancerArn(arn: string): string {
   const m = /^(arn:[^:]+:elasticloadbalancing:[^:]*:[^:]*:)listener\/(app\/[^/]+\/[^/]+)\/[^/]+$/.exec(arn);
   return m ? `${m[1]}loadbalancer/${m[2]}` : arn;
-}
-
-/** Input of `chooseCertificates`. */
-export interface ChooseCertificatesInput {
-  readonly owner: Owner;
-  /** Live members in group order. */
-  readonly members: readonly CertificateMember[];
-  readonly certificates: readonly CertificateSummary[];
-  /** False for hosts whose DNS validation Gannet cannot write (no public hosted zone): never requested. */
-  readonly canValidate?: (host: string) => boolean;
-}
-
-interface TlsHost {
-  readonly host: string;
-  readonly field: string;
-}
-
-function tlsHostEntries(ingress: Ingress): { hosts: TlsHost[]; problems: Problem[] } {
-  const hosts: TlsHost[] = [];
-  const problems: Problem[] = [];
-  const seen = new Set<string>();
-  (ingress.spec.tls ?? []).forEach((tls, i) => {
-    (tls.hosts ?? []).forEach((raw, j) => {
-      const field = `spec.tls[${i}].hosts[${j}]`;
-      const host = normalizeHost(raw);
-      if (host === undefined) {
-        problems.push(
-          createProblem({
-            ingress: objectKey(ingress),
-            field,
-            value: raw,
-            message:
-              "must be a DNS name like app.example.com or *.example.com; no certificate is chosen for it",
-            scope: "rule",
-          }),
-        );
-      } else if (!seen.has(host)) {
-        seen.add(host);
-        hosts.push({ host, field });
-      }
-    });
-  });
-  return { hosts, problems };
-}
-
-/** The TLS hosts of an Ingress (`spec.tls[].hosts`): lowercase, deduplicated, in order; bad ones as Problems. */
-export function tlsHostsOf(ingress: Ingress): { hosts: string[]; problems: Problem[] } {
-  const { hosts, problems } = tlsHostEntries(ingress);
-  return { hosts: hosts.map((h) => h.host), problems };
 }
 
 /** True when a certificate name serves `host`: the same name, or a wildcard one label above it. */
@@ -160,15 +104,15 @@ function preferOwn(owned: (c: CertificateSummary) => boolean) {
     Number(!owned(a)) - Number(!owned(b)) || a.names.length - b.names.length || compareStrings(a.arn, b.arn);
 }
 
-/** Builds the requests for one Ingress's uncovered hosts: sorted, at most 10 names per certificate. */
+/** Builds the requests for one member's uncovered hosts: sorted, at most 10 names per certificate. */
 function buildRequests(
   owner: Owner,
   ingress: string,
-  hosts: readonly TlsHost[],
+  hosts: readonly HostRef[],
 ): { requests: CertificateRequest[]; problems: Problem[] } {
   const requests: CertificateRequest[] = [];
   const problems: Problem[] = [];
-  const requestable: TlsHost[] = [];
+  const requestable: HostRef[] = [];
   for (const h of hosts) {
     // ACM requires a fully qualified name: at least two labels besides a leading `*`.
     if (h.host.replace(/^\*\./, "").includes(".")) requestable.push(h);
@@ -256,7 +200,7 @@ function coverOf(
   return failed ? { kind: "failed", cert: failed } : { kind: "none" };
 }
 
-function noZoneProblem(ingress: string, h: TlsHost): Problem {
+function noZoneProblem(ingress: string, h: HostRef): Problem {
   return createProblem({
     ingress,
     field: h.field,
@@ -266,7 +210,7 @@ function noZoneProblem(ingress: string, h: TlsHost): Problem {
   });
 }
 
-function failedProblem(ingress: string, h: TlsHost, arn: string): Problem {
+function failedProblem(ingress: string, h: HostRef, arn: string): Problem {
   return createProblem({
     ingress,
     field: h.field,
@@ -276,8 +220,18 @@ function failedProblem(ingress: string, h: TlsHost, arn: string): Problem {
   });
 }
 
+/** Input of `chooseHostCertificates`. */
+export interface ChooseHostCertificatesInput {
+  readonly owner: Owner;
+  /** The TLS hosts of the live members, in group order. */
+  readonly tls: readonly TlsDescription[];
+  readonly certificates: readonly CertificateSummary[];
+  /** False for hosts whose DNS validation Gannet cannot write (no public hosted zone): never requested. */
+  readonly canValidate?: (host: string) => boolean;
+}
+
 /** Chooses the certificates of a group: what to attach, request, wait for and retire. */
-export function chooseCertificates(input: ChooseCertificatesInput): CertificateChoice {
+export function chooseHostCertificates(input: ChooseHostCertificatesInput): CertificateChoice {
   const own = (c: CertificateSummary) => isGroupCertificate(c, input.owner);
   const attached: string[] = [];
   const pending = new Map<string, CertificateSummary>();
@@ -289,15 +243,14 @@ export function chooseCertificates(input: ChooseCertificatesInput): CertificateC
     if (!attached.includes(arn)) attached.push(arn);
   };
 
-  for (const member of input.members) {
-    const ingress = objectKey(member.ingress);
-    const tls = tlsHostEntries(member.ingress);
+  for (const tls of input.tls) {
+    const ingress = tls.member;
     problems.push(...tls.problems);
-    if (member.certificateArns !== undefined && member.certificateArns.length > 0) {
-      for (const arn of member.certificateArns) attach(arn);
+    if (tls.certificateArns !== undefined && tls.certificateArns.length > 0) {
+      for (const arn of tls.certificateArns) attach(arn);
       continue;
     }
-    const uncovered: TlsHost[] = [];
+    const uncovered: HostRef[] = [];
     for (const h of tls.hosts) {
       const cover = coverOf(h.host, input.certificates, own);
       if (cover.kind === "issued") attach(cover.cert.arn);

@@ -75,12 +75,27 @@ describe("describeIngressGroup: the Ingress front end", () => {
     expect(description.httpsRedirectPort).toBe(443);
     expect(description.seniority).toEqual(["apps/store", "apps/docs"]);
     expect(description.tls).toEqual([
-      { member: "apps/store", hosts: ["store.example.com"] },
-      { member: "apps/docs", hosts: [] },
+      {
+        member: "apps/store",
+        hosts: [{ host: "store.example.com", field: "spec.tls[0].hosts[0]" }],
+        problems: [],
+      },
+      { member: "apps/docs", hosts: [], problems: [] },
     ]);
     expect(description.hostnames).toEqual([
-      { member: "apps/store", hosts: ["store.example.com"] },
-      { member: "apps/docs", hosts: ["docs.example.com"], ttl: 60 },
+      {
+        member: "apps/store",
+        resource: "ingress/apps/store",
+        hosts: [{ host: "store.example.com", field: "spec.rules[0].host" }],
+        problems: [],
+      },
+      {
+        member: "apps/docs",
+        resource: "ingress/apps/docs",
+        hosts: [{ host: "docs.example.com", field: "spec.rules[0].host" }],
+        ttl: 60,
+        problems: [],
+      },
     ]);
   });
 });

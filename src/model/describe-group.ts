@@ -20,7 +20,6 @@ import {
 } from "./annotations.ts";
 import type { ForwardTarget, ResolvedBackend, RouteBackend } from "./backends.ts";
 import { buildTargets, serviceUnavailable } from "./backends.ts";
-import { tlsHostsOf } from "./certificates.ts";
 import type {
   BackendDescription,
   GroupDescription,
@@ -31,8 +30,8 @@ import type {
   WeightedBackend,
 } from "./description.ts";
 import type { GroupKey, Problem } from "./desired.ts";
-import { hostsOfIngress } from "./dns-records.ts";
 import { mergeGroupSettings } from "./group-settings.ts";
+import { describeHostnames } from "./hostnames.ts";
 import { groupKeyOf, sortBySeniority, sortGroupMembers } from "./ingress-groups.ts";
 import type { EndpointSlice, Ingress, Service } from "./kube-objects.ts";
 import { parseListenerKey, readMemberAddons } from "./member-addons.ts";
@@ -41,6 +40,7 @@ import { type CollectedRoutes, collectRoutes, precedenceOf, type Route } from ".
 import { checkUnusedRuleAnnotations } from "./rule-annotations.ts";
 import { readSslRedirect } from "./ssl-redirect.ts";
 import { type BackendRef, chooseTargetGroups, readServiceTags } from "./target-group-choice.ts";
+import { describeTls } from "./tls-hosts.ts";
 
 /** The Kubernetes objects of one Ingress group; `members` may include Ingresses being deleted. */
 export interface IngressGroupInput {
@@ -95,6 +95,12 @@ export function describeIngressGroup(input: IngressGroupInput): GroupDescription
     leftOut: leftOut.map(objectKey),
     seniority: sortBySeniority(live).map(objectKey),
     problems: [...(input.placementProblems ?? []), ...merged.problems],
+    // Every live member's hosts, those left out too: their rules, and so their hosts, are kept.
+    tls: live.map((ingress) => {
+      const arns = readMemberAnnotations(ingress).settings.certificateArns;
+      return describeTls(ingress, arns?.length ? arns : undefined);
+    }),
+    hostnames: live.map(describeHostnames),
   };
   if (input.halt !== undefined) return { ...base, halt: input.halt };
   if (merged.halt !== undefined) return { ...base, halt: merged.halt };
@@ -258,13 +264,6 @@ export function describeIngressGroup(input: IngressGroupInput): GroupDescription
       : {}),
     backends,
     ...(redirect.port === undefined ? {} : { httpsRedirectPort: redirect.port }),
-    tls: memberIngresses.map((ingress) => ({ member: objectKey(ingress), hosts: tlsHostsOf(ingress).hosts })),
-    hostnames: memberIngresses.map((ingress) => {
-      const { hosts, ttl } = hostsOfIngress(ingress);
-      return ttl === undefined
-        ? { member: objectKey(ingress), hosts }
-        : { member: objectKey(ingress), hosts, ttl };
-    }),
     ruleProblems: problems,
   };
 }

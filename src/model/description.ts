@@ -173,18 +173,34 @@ export interface LoadBalancerDescription {
   readonly held?: { readonly settings: readonly HeldSetting[]; readonly reason: string };
 }
 
+/** A host name (lowercase, `*.` for a wildcard) and the field that states it first. */
+export interface HostRef {
+  readonly host: string;
+  readonly field: string;
+}
+
 /** TLS hosts a member serves: certificates are chosen or requested for them. */
 export interface TlsDescription {
   readonly member: string;
-  readonly hosts: readonly string[];
+  /** Valid hosts, de-duplicated, in the order written. */
+  readonly hosts: readonly HostRef[];
+  /** Certificates the member names itself: none is chosen or requested for its hosts then. */
+  readonly certificateArns?: readonly string[];
+  /** Hosts that are not DNS names. */
+  readonly problems: readonly Problem[];
 }
 
 /** Hostnames a member publishes in DNS, pointing at the load balancer. */
 export interface HostnameDescription {
   readonly member: string;
-  readonly hosts: readonly string[];
+  /** The owner the DNS registry records for these hosts (ExternalDNS's `resource`, like `ingress/<ns>/<name>`). */
+  readonly resource: string;
+  /** Valid hosts, de-duplicated, in the order first stated. */
+  readonly hosts: readonly HostRef[];
   /** Record TTL in seconds, when the source sets one. */
   readonly ttl?: number;
+  /** Hosts that are not DNS names, and a TTL that is not one. */
+  readonly problems: readonly Problem[];
 }
 
 /** Everything one group asks of its load balancer, and the Problems the front end found. */
@@ -208,7 +224,9 @@ export interface GroupDescription {
   readonly backends: readonly BackendDescription[];
   /** Once an HTTPS listener serves on this port, HTTP listeners redirect to it. */
   readonly httpsRedirectPort?: number;
+  /** The TLS hosts of every live member (those left out too), in group order. */
   readonly tls: readonly TlsDescription[];
+  /** The DNS hostnames of every live member (those left out too), in group order. */
   readonly hostnames: readonly HostnameDescription[];
   /** Problems about the members and their load-balancer settings: reported even when the group halts. */
   readonly problems: readonly Problem[];

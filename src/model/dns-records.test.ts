@@ -1,11 +1,6 @@
 import { describe, expect, it } from "vitest";
-import {
-  buildDesiredRecords,
-  chooseZone,
-  type DesiredRecordsInput,
-  type HostedZone,
-  hostsOfIngress,
-} from "./dns-records.ts";
+import { chooseZone, type HostedZone } from "./dns-records.ts";
+import { buildDesiredRecords, type DesiredRecordsInput, hostsOfIngress } from "./hostnames.ts";
 import type { Ingress } from "./kube-objects.ts";
 import { ingress, path } from "./test-fixtures.ts";
 

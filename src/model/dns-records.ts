@@ -1,19 +1,11 @@
-// Model stage: the Route53 records an Ingress group should have, as ExternalDNS would publish them.
-// Hosts come from `spec.rules[].host`, `spec.tls[].hosts` and the `external-dns.kubernetes.io/hostname`
-// annotation; each becomes an A alias (and an AAAA alias for a dualstack ALB) to the group's ALB, in the
-// most specific hosted zone of the ALB's visibility. Ownership (the TXT registry) lives in the planner.
+// Model stage: the Route53 records a group should have, as ExternalDNS would publish them. The hosts
+// come from the front end's description (`HostnameDescription`); each becomes an A alias (and an AAAA
+// alias for a dualstack ALB) to the group's ALB, in the most specific hosted zone of the ALB's visibility.
+// Ownership (the TXT registry) lives in the planner.
 
-import { z } from "zod";
-import { parseAnnotationValue } from "./annotation-values.ts";
+import type { HostnameDescription } from "./description.ts";
 import type { Problem } from "./desired.ts";
-import type { Ingress } from "./kube-objects.ts";
-import { compareStrings, createProblem, objectKey, sortProblems } from "./problems.ts";
-
-/** Annotation prefixes of ExternalDNS: the current one first, then the older alpha one. */
-export const EXTERNAL_DNS_PREFIXES = [
-  "external-dns.kubernetes.io/",
-  "external-dns.alpha.kubernetes.io/",
-] as const;
+import { compareStrings, createProblem, sortProblems } from "./problems.ts";
 
 /** A Route53 hosted zone: id without `/hostedzone/`, name lowercase without the trailing dot. */
 export interface HostedZone {
@@ -29,7 +21,7 @@ export interface AliasTarget {
   readonly evaluateTargetHealth: boolean;
 }
 
-/** One alias record the group wants; `resource` is `ingress/<ns>/<name>` as ExternalDNS writes it. */
+/** One alias record the group wants; `resource` is its owner as ExternalDNS writes it (`ingress/<ns>/<name>`). */
 export interface DesiredRecord {
   readonly zoneId: string;
   readonly name: string; // fqdn, lowercase, no trailing dot; a wildcard is `*.example.com`
@@ -44,42 +36,6 @@ export interface ZoneFilters {
   readonly zoneIdFilters?: readonly string[];
 }
 
-/** The hosts of one Ingress, with the TTL annotation and the problems found. */
-export interface IngressHosts {
-  readonly hosts: string[];
-  readonly ttl?: number;
-  readonly problems: Problem[];
-}
-
-const MAX_TTL = 2_147_483_647;
-const TTL_MESSAGE = `must be a whole number of seconds from 1 to ${MAX_TTL}, or a duration like 5m`;
-const DURATION_UNITS: Readonly<Record<string, number>> = {
-  h: 3600,
-  m: 60,
-  s: 1,
-  ms: 1e-3,
-  us: 1e-6,
-  ns: 1e-9,
-};
-
-// ExternalDNS reads the TTL as a Go duration ("10m") or as plain seconds; fractions of a second are cut.
-const ttlSchema = z
-  .string()
-  .trim()
-  .transform((raw, ctx) => {
-    if (/^\d+$/.test(raw)) return Number(raw);
-    if (/^(\d+(\.\d+)?(h|ms|m|s|us|ns))+$/.test(raw)) {
-      let seconds = 0;
-      for (const [, n = "0", , unit = "s"] of raw.matchAll(/(\d+(\.\d+)?)(h|ms|m|s|us|ns)/g)) {
-        seconds += Number(n) * (DURATION_UNITS[unit] ?? 1);
-      }
-      return Math.floor(seconds);
-    }
-    ctx.addIssue({ code: "custom", message: TTL_MESSAGE });
-    return z.NEVER;
-  })
-  .pipe(z.number().int().min(1, { error: TTL_MESSAGE }).max(MAX_TTL, { error: TTL_MESSAGE }));
-
 const LABEL = "[a-z0-9](?:[-a-z0-9]{0,61}[a-z0-9])?";
 const HOST = new RegExp(`^(?:\\*\\.)?${LABEL}(?:\\.${LABEL})*$`);
 
@@ -91,81 +47,6 @@ export function normalizeHost(host: string): string {
 /** True for an RFC 1123 host name of at most 253 characters, optionally `*.` followed by one. */
 export function isValidHost(host: string): boolean {
   return host.length <= 253 && HOST.test(host);
-}
-
-function annotationEntry(
-  annotations: Readonly<Record<string, string>> | undefined,
-  name: string,
-): { key: string; value: string } | undefined {
-  for (const prefix of EXTERNAL_DNS_PREFIXES) {
-    const value = annotations?.[`${prefix}${name}`];
-    if (value !== undefined) return { key: `${prefix}${name}`, value };
-  }
-  return undefined;
-}
-
-/** The hosts of an Ingress, each with the field it first came from; invalid ones become problems. */
-export function collectIngressHosts(ingress: Ingress): {
-  sources: Map<string, string>;
-  ttl?: number;
-  problems: Problem[];
-} {
-  const key = objectKey(ingress);
-  const sources = new Map<string, string>();
-  const problems: Problem[] = [];
-  const add = (raw: string, field: string) => {
-    const host = normalizeHost(raw);
-    if (host === "") return;
-    if (!isValidHost(host)) {
-      problems.push(
-        createProblem({
-          ingress: key,
-          field,
-          value: raw,
-          message:
-            `${JSON.stringify(raw)} is not a valid DNS name: use letters, digits and "-" in labels of at ` +
-            `most 63 characters separated by ".", with "*." only at the start`,
-          scope: "rule",
-        }),
-      );
-      return;
-    }
-    if (!sources.has(host)) sources.set(host, field);
-  };
-  (ingress.spec.rules ?? []).forEach((rule, i) => {
-    if (rule.host !== undefined) add(rule.host, `spec.rules[${i}].host`);
-  });
-  (ingress.spec.tls ?? []).forEach((tls, i) => {
-    (tls.hosts ?? []).forEach((host, j) => {
-      add(host, `spec.tls[${i}].hosts[${j}]`);
-    });
-  });
-  const annotations = ingress.metadata.annotations;
-  const hostname = annotationEntry(annotations, "hostname");
-  if (hostname) {
-    for (const host of hostname.value.split(",")) add(host, `metadata.annotations['${hostname.key}']`);
-  }
-  const ttlEntry = annotationEntry(annotations, "ttl");
-  if (ttlEntry === undefined) return { sources, problems };
-  const ttl = parseAnnotationValue(ttlSchema, ttlEntry.value);
-  if (ttl.ok) return { sources, ttl: ttl.value, problems };
-  problems.push(
-    createProblem({
-      ingress: key,
-      field: `metadata.annotations['${ttlEntry.key}']`,
-      value: ttlEntry.value,
-      message: ttl.message,
-      scope: "rule",
-    }),
-  );
-  return { sources, problems };
-}
-
-/** The hosts ExternalDNS would publish for an Ingress: lowercase, de-duplicated, sorted. */
-export function hostsOfIngress(ingress: Ingress): IngressHosts {
-  const { sources, ttl, problems } = collectIngressHosts(ingress);
-  const hosts = [...sources.keys()].sort(compareStrings);
-  return ttl === undefined ? { hosts, problems } : { hosts, ttl, problems };
 }
 
 function normalizeZoneName(name: string): string {
@@ -214,10 +95,10 @@ export function chooseZone(
   return best;
 }
 
-/** Input of `buildDesiredRecords`. */
-export interface DesiredRecordsInput extends ZoneFilters {
-  /** Live members of the group, in group order. */
-  readonly members: readonly { readonly ingress: Ingress }[];
+/** Input of `buildGroupRecords`. */
+export interface GroupRecordsInput extends ZoneFilters {
+  /** The hostnames of the live members, in group order. */
+  readonly hostnames: readonly HostnameDescription[];
   /** The group's ALB: its DNS name and canonical hosted zone. */
   readonly target: { readonly dnsName: string; readonly hostedZoneId: string; readonly dualstack: boolean };
   readonly zones: readonly HostedZone[];
@@ -225,12 +106,7 @@ export interface DesiredRecordsInput extends ZoneFilters {
   readonly private: boolean;
 }
 
-/** The `resource` label ExternalDNS writes for an Ingress. */
-export function ingressResource(ingress: Ingress): string {
-  return `ingress/${ingress.metadata.namespace}/${ingress.metadata.name}`;
-}
-
-function noZoneMessage(host: string, input: DesiredRecordsInput): string {
+function noZoneMessage(host: string, input: GroupRecordsInput): string {
   const kind = input.private ? "private" : "public";
   const filtered =
     (input.domainFilters?.length ?? 0) + (input.zoneIdFilters?.length ?? 0) > 0
@@ -241,7 +117,7 @@ function noZoneMessage(host: string, input: DesiredRecordsInput): string {
 }
 
 /** An A alias per host (and AAAA for a dualstack ALB); the first member in group order owns a host. */
-export function buildDesiredRecords(input: DesiredRecordsInput): {
+export function buildGroupRecords(input: GroupRecordsInput): {
   records: DesiredRecord[];
   problems: Problem[];
 } {
@@ -253,12 +129,11 @@ export function buildDesiredRecords(input: DesiredRecordsInput): {
     hostedZoneId: input.target.hostedZoneId,
     evaluateTargetHealth: true,
   } as const;
-  for (const { ingress } of input.members) {
-    const key = objectKey(ingress);
-    const found = collectIngressHosts(ingress);
-    problems.push(...found.problems);
-    for (const host of [...found.sources.keys()].sort(compareStrings)) {
-      const field = found.sources.get(host) ?? "spec.rules";
+  for (const described of input.hostnames) {
+    const key = described.member;
+    problems.push(...described.problems);
+    const sorted = [...described.hosts].sort((a, b) => compareStrings(a.host, b.host));
+    for (const { host, field } of sorted) {
       // Members of one group share one ALB: a host several of them route (different paths) is one
       // record, its TXT naming the first member in group order.
       if (claimedBy.has(host)) continue;
@@ -276,7 +151,7 @@ export function buildDesiredRecords(input: DesiredRecordsInput): {
         );
         continue;
       }
-      const resource = ingressResource(ingress);
+      const { resource } = described;
       records.push({ zoneId: zone.id, name: host, type: "A", alias, resource });
       if (input.target.dualstack)
         records.push({ zoneId: zone.id, name: host, type: "AAAA", alias, resource });

@@ -10,8 +10,9 @@
 
 import type { LoadBalancerSummary, TargetGroupSummary } from "../aws/elbv2.ts";
 import { CERTIFICATE_ROLE, type CertificateSummary, inUseByLoadBalancerArn } from "../model/certificates.ts";
-import { type HostedZone, ingressResource } from "../model/dns-records.ts";
+import type { HostedZone } from "../model/dns-records.ts";
 import { groupsOfFinalizers } from "../model/finalizers.ts";
+import { ingressResource } from "../model/hostnames.ts";
 import { groupKeyOf } from "../model/ingress-groups.ts";
 import type { Ingress } from "../model/kube-objects.ts";
 import { groupTagValue, isOwnedByCluster, TAG } from "../model/ownership.ts";

@@ -4,15 +4,12 @@
 import { randomUUID } from "node:crypto";
 import type { AcmPort } from "../aws/acm.ts";
 import { readMemberAnnotations } from "../model/annotations.ts";
-import {
-  type CertificateChoice,
-  type CertificateSummary,
-  chooseCertificates,
-} from "../model/certificates.ts";
+import type { CertificateChoice, CertificateSummary } from "../model/certificates.ts";
 import type { Problem } from "../model/desired.ts";
 import { chooseZone, type HostedZone } from "../model/dns-records.ts";
 import type { Ingress } from "../model/kube-objects.ts";
 import { type Owner, shortHash } from "../model/ownership.ts";
+import { chooseCertificates } from "../model/tls-hosts.ts";
 import { type CertificateChange, planCertificates } from "../plan/certificate-planner.ts";
 
 /** Chooses the certificates that serve the TLS hosts of the live members. Pure. */

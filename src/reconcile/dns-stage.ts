@@ -5,14 +5,8 @@
 import type { Route53Port } from "../aws/route53.ts";
 import type { ValidationRecord } from "../model/certificates.ts";
 import type { Problem } from "../model/desired.ts";
-import {
-  buildDesiredRecords,
-  chooseZone,
-  type DesiredRecord,
-  type HostedZone,
-  hostsOfIngress,
-  ingressResource,
-} from "../model/dns-records.ts";
+import { chooseZone, type DesiredRecord, type HostedZone } from "../model/dns-records.ts";
+import { buildDesiredRecords, hostsOfIngress, ingressResource } from "../model/hostnames.ts";
 import type { Ingress } from "../model/kube-objects.ts";
 import { objectKey } from "../model/problems.ts";
 import {

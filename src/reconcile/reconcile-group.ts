@@ -14,8 +14,9 @@ import {
 } from "../model/certificates.ts";
 import type { GroupMembers } from "../model/collect-groups.ts";
 import type { DesiredGroup, GroupKey, Problem } from "../model/desired.ts";
-import { type HostedZone, hostsOfIngress, zoneContainsHost } from "../model/dns-records.ts";
+import { type HostedZone, zoneContainsHost } from "../model/dns-records.ts";
 import { buildGroupFinalizer } from "../model/finalizers.ts";
+import { hostsOfIngress } from "../model/hostnames.ts";
 import type { Ingress } from "../model/kube-objects.ts";
 import { isOwnedBy, type Owner, TAG } from "../model/ownership.ts";
 import { objectKey } from "../model/problems.ts";
