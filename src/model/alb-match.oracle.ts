@@ -1,4 +1,4 @@
-// Model stage, tests only: how an ALB matches one rule condition against a request, as AWS documents
+// Tests only: how an ALB matches one rule condition against a request, as AWS documents
 // it. Globs: `*` any characters, `?` one; host, header and query values case-insensitive, paths
 // case-sensitive; a host glob is compared with the whole Host header, so it never matches one with a
 // port. Regexes (RegexValues): AWS does not document whether they must match the whole value nor

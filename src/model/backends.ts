@@ -1,4 +1,4 @@
-// Model stage: Ingress backends resolved to Service ports, and the pod IPs behind them.
+// Ingress front end: Ingress backends resolved to Service ports, and the pod IPs behind them.
 // A backend that cannot be resolved answers 503 with a Problem (scope "rule"), so the rest of the group
 // still converges.
 

@@ -1,4 +1,4 @@
-// Model stage: from everything Kubernetes holds to the list of groups to reconcile. Pure.
+// Ingress front end: from everything Kubernetes holds to the list of groups to reconcile. Pure.
 //
 // A group's live members are the accepted Ingresses whose current group it is. Its leaving members
 // are Ingresses whose finalizer still names it although they are deleted, moved to another group or

@@ -1,4 +1,4 @@
-// Model stage: a backend `service: {name: <name>, port: {name: use-annotation}}` answers with the action
+// Ingress front end: a backend `service: {name: <name>, port: {name: use-annotation}}` answers with the action
 // of its `actions.<name>` annotation (fixed-response, redirect, or forward to weighted target groups).
 //
 // Bad input stays with the path: a missing or invalid annotation answers 503 (scope "rule"). A weighted

@@ -1,4 +1,4 @@
-// Model stage: the finalizers that hold an Ingress until its group's AWS resources are cleaned up.
+// Ingress front end: the finalizers that hold an Ingress until its group's AWS resources are cleaned up.
 //
 // An Ingress of an implicit group carries `gannet.io/resources`; a member of an explicit group
 // `shop` carries `group.gannet.io/shop`. The finalizer names the group, so an Ingress that moved to

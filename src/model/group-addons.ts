@@ -1,4 +1,4 @@
-// Model stage: the group's attributes and WAFv2 web ACL, merged across its members in group order.
+// Ingress front end: the group's attributes and WAFv2 web ACL, merged across its members in group order.
 // As AWS LBC, members may state different keys; a key stated twice must agree. Unlike AWS LBC, a value
 // that disagrees does not fail the group: the oldest member that states the key wins, and
 // the later value is ignored with a Problem on its Ingress (scope "rule").

@@ -1,4 +1,4 @@
-// Model stage: the load-balancer-wide settings of a group, agreed across its members.
+// Ingress front end: the load-balancer-wide settings of a group, agreed across its members.
 //
 // As in AWS LBC, a member that does not annotate a setting agrees with any value. Unlike AWS LBC, the oldest
 // member that sets it wins (creationTimestamp, then namespace/name: see `compareSeniority`), so a newer

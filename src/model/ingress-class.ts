@@ -1,4 +1,4 @@
-// Model stage: which Ingresses are Gannet's, decided from IngressClasses (as the Kubernetes docs say).
+// Ingress front end: which Ingresses are Gannet's, decided from IngressClasses (as the Kubernetes docs say).
 //
 // Order of evaluation: `spec.ingressClassName`; else the legacy `kubernetes.io/ingress.class` annotation
 // (naming an IngressClass); else the cluster's default IngressClass. AWS LBC lets the annotation win over

@@ -1,4 +1,4 @@
-// Model stage: Ingress groups. One group = one ALB = one reconcile unit.
+// Ingress front end: Ingress groups. One group = one ALB = one reconcile unit.
 // An Ingress with a valid `group.name` joins that explicit group; otherwise it is its own implicit group,
 // keyed `<namespace>/<name>`. An invalid `group.name` or `group.order` keeps the Ingress in its own implicit
 // group with a Problem, so a typo never blocks (nor joins) a shared group; building that group then halts.

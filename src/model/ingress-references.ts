@@ -1,4 +1,4 @@
-// Model stage: what an Ingress refers to, so a runtime can map a Service or IngressClass change to
+// Ingress front end: what an Ingress refers to, so a runtime can map a Service or IngressClass change to
 // the Ingresses (and so the groups) it affects without rebuilding every group. Pure.
 
 import { groupsOfFinalizers } from "./finalizers.ts";

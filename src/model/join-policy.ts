@@ -1,4 +1,4 @@
-// Model stage: who may join a shared Ingress group (`group.name`). Pure.
+// Ingress front end: who may join a shared Ingress group (`group.name`). Pure.
 //
 // A shared ALB serves every member's hosts, so joining a group is a privilege: by default only the
 // namespace of the group's oldest member (see `compareSeniority`) may join it. A platform team widens

@@ -1,4 +1,4 @@
-// Model stage: what one member says about the ALB's attributes, its listeners' attributes and its WAFv2 web
+// Ingress front end: what one member says about the ALB's attributes, its listeners' attributes and its WAFv2 web
 // ACL. As in AWS LBC, only the stated keys are managed: AWS keeps the current value of every other key, so a
 // bad value here is ignored with a Problem (scope "rule") and never replaced by a default. A member stays in
 // the group; its routes do not depend on these.

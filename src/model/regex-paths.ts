@@ -1,4 +1,4 @@
-// Model stage: `alb.ingress.kubernetes.io/use-regex-path-match: "true"`, as in AWS LBC: the Ingress's
+// Ingress front end: `alb.ingress.kubernetes.io/use-regex-path-match: "true"`, as in AWS LBC: the Ingress's
 // ImplementationSpecific paths are regular expressions (PathPatternConfig.RegexValues) after their
 // leading "/" (which Kubernetes requires) is removed: `/^/api/(.+)$` matches by `^/api/(.+)$`.
 // Exact and Prefix paths are not affected.

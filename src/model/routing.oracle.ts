@@ -1,4 +1,4 @@
-// Model stage, tests only: two independent answers to "which backend gets this request?".
+// Tests only: two independent answers to "which backend gets this request?".
 // - `routeBySpec` reads the Ingress objects as the Kubernetes spec describes matching: hosts compared
 //   case-insensitively without the Host header's port, `*.foo.com` matching exactly one label; then the
 //   precedence Gannet promises (exact host, wildcard host, no host; the longest path; Exact before

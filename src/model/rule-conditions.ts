@@ -1,11 +1,11 @@
-// Model stage: the conditions of one rule, from the Ingress host and path plus a `conditions.<name>`
-// annotation, within ALB's limits.
+// Model stage: the conditions of one rule, from a route's host and path plus its other conditions (for
+// Ingress, a `conditions.<name>` annotation; see route-match.ts), within ALB's limits.
 //
-// - Hosts: RegexValues that mean what the Ingress spec says (one-label wildcards, any case, a port in
+// - Hosts: RegexValues that mean what the Ingress and Gateway API specs say (one-label wildcards, any case, a port in
 //   the Host header ignored; see alb-regex.ts). A regex longer than AWS accepts falls back to the glob
 //   AWS LBC writes (documented in the README).
-// - As in AWS LBC, host-header and path-pattern values of the annotation join the Ingress host's and
-//   path's values (a request matches any of them: a rule takes one condition of each); the other
+// - As in AWS LBC, host-header and path-pattern values of the other conditions join the route's host and
+//   path values (a request matches any of them: a rule takes one condition of each); the other
 //   conditions are added, so all must match. Globs and regexes cannot share a condition: host globs
 //   are rewritten as equivalent regexes; path globs cannot be (their case rule would change), so
 //   mixing them is a Problem, as in AWS LBC.

@@ -1,4 +1,4 @@
-// Model stage: target group settings from annotations, the Service's overriding the Ingress's (as AWS LBC).
+// Ingress front end: target group settings from annotations, the Service's overriding the Ingress's (as AWS LBC).
 //
 // How bad values are scoped (scope "rule": only the target group is affected):
 // - health check settings: the default is used and a Problem names the value. Safe: a wrong health check

@@ -1,4 +1,4 @@
-// Model stage, tests only: small builders of Kubernetes objects and the cluster context the tests share.
+// Tests only: small builders of Kubernetes objects and the cluster context the tests share.
 // Pure (no I/O), so it may sit beside the model; nothing in the controller imports it.
 
 import { buildDesiredGroup, type ClusterContext, type GroupInput } from "./build-group.ts";
