@@ -1,7 +1,7 @@
 // Model stage: the conditions of one rule, from a route's host and path plus its other conditions (for
 // Ingress, a `conditions.<name>` annotation; see route-match.ts), within ALB's limits.
 //
-// - Hosts: RegexValues that mean what the Ingress and Gateway API specs say (one-label wildcards, any case, a port in
+// - Hosts: RegexValues that mean what the Ingress spec says (one-label wildcards, any case, a port in
 //   the Host header ignored; see alb-regex.ts). A regex longer than AWS accepts falls back to the glob
 //   AWS LBC writes (documented in the README).
 // - As in AWS LBC, host-header and path-pattern values of the other conditions join the route's host and
