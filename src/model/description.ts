@@ -43,8 +43,13 @@ export type MatchCondition =
   | { readonly kind: "query"; readonly pairs: readonly { readonly key?: string; readonly value: string }[] }
   | { readonly kind: "source-ip"; readonly cidrs: readonly string[] };
 
-/** What a route matches: an optional host (lowercase, `*.` for a wildcard), a path, more conditions. */
+/** What a route matches: an optional host, a path, more conditions. */
 export interface RouteMatch {
+  /**
+   * Lowercase; a leading `*.` matches exactly one label, as in the Ingress spec. A source whose wildcards
+   * match several labels (Gateway API: `*.example.com` matches `a.b.example.com`) states such a host as
+   * a `host` condition with the wildcard pattern `*.example.com` instead.
+   */
   readonly host?: string;
   readonly path: PathMatch;
   readonly conditions: readonly MatchCondition[];
