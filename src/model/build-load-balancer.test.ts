@@ -1,8 +1,8 @@
 import { describe, expect, it } from "vitest";
-import { hostRegex } from "./alb-regex.ts";
+import { CONTEXT } from "../testing/test-fixtures.ts";
 import { buildLoadBalancerModel } from "./build-load-balancer.ts";
 import type { BackendDescription, GroupDescription, RouteDescription } from "./description.ts";
-import { CONTEXT } from "./test-fixtures.ts";
+import { hostRegex } from "./listeners/alb-regex.ts";
 
 // A description as a Gateway API front end would write it (no Ingress anywhere): one HTTPRoute with a
 // canary split on a header, a regex path that redirects, a prefix rewritten before forwarding.

@@ -10,9 +10,16 @@
 
 import type { GroupDescription, HeldSetting, LoadBalancerDescription } from "./description.ts";
 import type { DesiredGroup, DesiredSecurityGroup } from "./desired.ts";
-import { applySslRedirect } from "./https-redirect.ts";
-import { buildListeners } from "./listeners.ts";
-import { placeListenerAttributes } from "./load-balancer-addons.ts";
+import { applySslRedirect } from "./listeners/https-redirect.ts";
+import { buildListeners } from "./listeners/listeners.ts";
+import { fitRuleQuota } from "./listeners/rule-quota.ts";
+import { placeListenerAttributes } from "./load-balancer/load-balancer-addons.ts";
+import {
+  buildBackendSecurityGroup,
+  resolveSecurityGroups,
+  type SecurityGroupLookup,
+} from "./load-balancer/security-groups.ts";
+import { resolveSubnets, type Subnet } from "./load-balancer/subnets.ts";
 import {
   buildLoadBalancerName,
   buildOwnershipTags,
@@ -21,14 +28,7 @@ import {
   type Owner,
 } from "./ownership.ts";
 import { compareStrings, createProblem, sortProblems, sortRecord } from "./problems.ts";
-import { fitRuleQuota } from "./rule-quota.ts";
-import {
-  buildBackendSecurityGroup,
-  resolveSecurityGroups,
-  type SecurityGroupLookup,
-} from "./security-groups.ts";
-import { resolveSubnets, type Subnet } from "./subnets.ts";
-import { buildTargetGroups } from "./target-groups.ts";
+import { buildTargetGroups } from "./target-groups/target-groups.ts";
 
 /** What the model needs to know about the cluster and its VPC. */
 export interface ClusterContext {
