@@ -1,13 +1,9 @@
 import { describe, expect, it } from "vitest";
-import { sortBySeniority } from "../../sources/ingress/groups/ingress-groups.ts";
-import { ingress } from "../../testing/test-fixtures.ts";
 import type { DesiredListener, DesiredRule } from "../desired.ts";
-import { objectKey } from "../problems.ts";
 import { fitRuleQuota } from "./rule-quota.ts";
 
-const older = ingress("older", { created: "2026-01-01T00:00:00Z" });
-const newer = ingress("newer", { created: "2026-02-01T00:00:00Z" });
-const seniority = sortBySeniority([newer, older]).map(objectKey);
+/** The members, oldest first. */
+const seniority = ["apps/older", "apps/newer"];
 
 function rule(order: number, who: string): DesiredRule {
   return {
