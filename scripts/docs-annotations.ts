@@ -1,5 +1,5 @@
 // `npm run docs:annotations`: rewrites the generated tables of docs/annotations.md from the annotation
-// registry (src/model/annotation-registry.ts). The unit test src/model/annotation-docs.test.ts fails when
+// registry (src/sources/ingress/annotations/annotation-registry.ts). The unit test src/sources/ingress/annotations/annotation-docs.test.ts fails when
 // they differ.
 
 import { readFileSync, writeFileSync } from "node:fs";
@@ -9,7 +9,7 @@ import {
   DOCS_END,
   renderAnnotationDocs,
   replaceGenerated,
-} from "../src/model/annotation-docs.ts";
+} from "../src/sources/ingress/annotations/annotation-docs.ts";
 
 const path = fileURLToPath(new URL("../docs/annotations.md", import.meta.url));
 const before = readFileSync(path, "utf8");

@@ -4,14 +4,11 @@
 
 import { afterAll, describe, expect, it } from "vitest";
 import { AcmPort } from "../src/aws/acm.ts";
-import {
-  type CertificateSummary,
-  chooseCertificates,
-  validationRecordsNeeded,
-} from "../src/model/certificates.ts";
 import type { Ingress } from "../src/model/kube-objects.ts";
 import { type Owner, TAG } from "../src/model/ownership.ts";
+import { type CertificateSummary, validationRecordsNeeded } from "../src/model/tls/certificates.ts";
 import { planCertificates } from "../src/plan/certificate-planner.ts";
+import { chooseCertificates } from "../src/sources/ingress/hosts/tls-hosts.ts";
 import { awsClients, uniqueSuffix } from "./support/testbed.ts";
 
 const aws = awsClients();

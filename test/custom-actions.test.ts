@@ -19,9 +19,9 @@ import {
 import type { V1Ingress } from "@kubernetes/client-node";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { toSdkAction, toSdkCondition, toSdkTransform } from "../src/aws/elbv2-convert.ts";
-import { REGEX_READINGS } from "../src/model/alb-match.oracle.ts";
 import type { DesiredRule } from "../src/model/desired.ts";
 import { toObservedAction } from "../src/plan/compare.ts";
+import { REGEX_READINGS } from "../src/testing/alb-match.oracle.ts";
 import { type AlbRequest, evaluateListener, forwardTargets } from "./support/alb-evaluator.ts";
 import { Scenario } from "./support/scenario.ts";
 import { allLoadBalancers, awsClients, uniqueSuffix } from "./support/testbed.ts";

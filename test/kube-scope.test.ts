@@ -10,8 +10,8 @@
 
 import { PatchStrategy, setHeaderOptions, type V1Ingress } from "@kubernetes/client-node";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { DEFAULT_CLASS_ANNOTATION } from "../src/model/ingress-class.ts";
 import { resolveVpcId, runPass } from "../src/runtime/pass.ts";
+import { DEFAULT_CLASS_ANNOTATION } from "../src/sources/ingress/groups/ingress-class.ts";
 import { Scenario } from "./support/scenario.ts";
 import { uniqueSuffix } from "./support/testbed.ts";
 

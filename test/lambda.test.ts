@@ -15,10 +15,10 @@ import { CoordinationV1Api, type KubernetesObject, V1MicroTime } from "@kubernet
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { bundleLambda } from "../scripts/bundle-lambda.ts";
 import { applyManifests, readManifests } from "../src/kube/apply-manifests.ts";
-import { groupKeyOf } from "../src/model/ingress-groups.ts";
 import type { Ingress } from "../src/model/kube-objects.ts";
 import { TAG } from "../src/model/ownership.ts";
 import type { LambdaContext, LambdaHandler } from "../src/runtime/lambda.ts";
+import { groupKeyOf } from "../src/sources/ingress/groups/ingress-groups.ts";
 import {
   addAccessEntry,
   apiServerEndpoint,

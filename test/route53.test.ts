@@ -4,8 +4,7 @@
 import { ChangeResourceRecordSetsCommand, CreateHostedZoneCommand } from "@aws-sdk/client-route-53";
 import { afterAll, describe, expect, it } from "vitest";
 import { Route53Port } from "../src/aws/route53.ts";
-import { buildDesiredRecords, type HostedZone } from "../src/model/dns-records.ts";
-import { ingress, path } from "../src/model/test-fixtures.ts";
+import type { HostedZone } from "../src/model/dns/dns-records.ts";
 import {
   buildTxtValue,
   type ObservedRecordSet,
@@ -13,6 +12,8 @@ import {
   type RecordChange,
   type RegistrySettings,
 } from "../src/plan/record-planner.ts";
+import { buildDesiredRecords } from "../src/sources/ingress/hosts/hostnames.ts";
+import { ingress, path } from "../src/testing/test-fixtures.ts";
 import { awsClients, uniqueSuffix } from "./support/testbed.ts";
 
 const SETTINGS: RegistrySettings = { ownerId: "gannet-test", policy: "sync" };

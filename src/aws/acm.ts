@@ -17,9 +17,9 @@ import {
   RequestCertificateCommand,
   type CertificateSummary as SdkCertificateSummary,
 } from "@aws-sdk/client-acm";
-import type { CertificateRequest, CertificateSummary } from "../model/certificates.ts";
 import { TAG } from "../model/ownership.ts";
 import { compareStrings } from "../model/problems.ts";
+import type { CertificateRequest, CertificateSummary } from "../model/tls/certificates.ts";
 import { tagList, tagMap } from "./elbv2-convert.ts";
 
 // Without `CertificateStatuses` and `Includes.keyTypes`, ListCertificates hides every certificate that

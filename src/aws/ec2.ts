@@ -14,10 +14,10 @@ import {
   RevokeSecurityGroupIngressCommand,
   type SecurityGroup,
 } from "@aws-sdk/client-ec2";
-import type { Subnet } from "../model/build-group.ts";
 import type { DesiredSecurityGroup } from "../model/desired.ts";
+import { isSecurityGroupId } from "../model/load-balancer/security-groups.ts";
+import type { Subnet } from "../model/load-balancer/subnets.ts";
 import { groupTagValue, isOwnedBy, type Owner, TAG } from "../model/ownership.ts";
-import { isSecurityGroupId } from "../model/security-groups.ts";
 import type { ObservedBackendRule, ObservedSecurityGroup } from "../observe/observed.ts";
 import type { PortCidr } from "../plan/changes.ts";
 import { tagList, tagMap } from "./elbv2-convert.ts";

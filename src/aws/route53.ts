@@ -9,7 +9,7 @@ import {
   type Route53Client,
   type RRType,
 } from "@aws-sdk/client-route-53";
-import type { HostedZone } from "../model/dns-records.ts";
+import type { HostedZone } from "../model/dns/dns-records.ts";
 import {
   groupChangeUnits,
   isChangeInEffect,

@@ -9,7 +9,6 @@ import {
   PatchStrategy,
   setHeaderOptions,
 } from "@kubernetes/client-node";
-import { GANNET_CONTROLLER } from "../model/ingress-class.ts";
 import type {
   ConfigMap,
   EndpointSlice,
@@ -18,6 +17,7 @@ import type {
   ObjectMeta,
   Service,
 } from "../model/kube-objects.ts";
+import { GANNET_CONTROLLER } from "../sources/ingress/groups/ingress-class.ts";
 
 /** Everything the core reads from Kubernetes for a pass. */
 export interface KubeSnapshot {

@@ -1,7 +1,6 @@
 // Model stage: how objects and problems in user input are named, truncated, de-duplicated and ordered.
 
 import type { Problem } from "./desired.ts";
-import type { ObjectMeta } from "./kube-objects.ts";
 
 /** Prefix of the AWS Load Balancer Controller annotations Gannet reads. */
 export const ANNOTATION_PREFIX = "alb.ingress.kubernetes.io/";
@@ -10,7 +9,9 @@ export const ANNOTATION_PREFIX = "alb.ingress.kubernetes.io/";
 export const MAX_PROBLEM_VALUE_LENGTH = 200;
 
 /** `<namespace>/<name>` of an object. */
-export function objectKey(obj: { readonly metadata: Pick<ObjectMeta, "namespace" | "name"> }): string {
+export function objectKey(obj: {
+  readonly metadata: { readonly namespace: string; readonly name: string };
+}): string {
   return `${obj.metadata.namespace}/${obj.metadata.name}`;
 }
 

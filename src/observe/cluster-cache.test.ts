@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { Ingress, IngressClass } from "../model/kube-objects.ts";
-import { alb, backend, endpointSlice, ingress, path, service } from "../model/test-fixtures.ts";
+import { alb, backend, endpointSlice, ingress, path, service } from "../testing/test-fixtures.ts";
 import { ClusterCache } from "./cluster-cache.ts";
 
 const gannetClass: IngressClass = {

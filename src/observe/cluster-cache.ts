@@ -5,7 +5,6 @@
 
 import type { KubeSnapshot } from "../kube/kube-port.ts";
 import type { GroupKey } from "../model/desired.ts";
-import { classNameOfIngress, groupsOfIngress, servicesOfIngress } from "../model/ingress-references.ts";
 import {
   type ConfigMap,
   type EndpointSlice,
@@ -15,6 +14,11 @@ import {
   type Service,
 } from "../model/kube-objects.ts";
 import { compareStrings, objectKey } from "../model/problems.ts";
+import {
+  classNameOfIngress,
+  groupsOfIngress,
+  servicesOfIngress,
+} from "../sources/ingress/groups/ingress-references.ts";
 
 /** The kinds the cache holds. */
 export type CachedKind = "Ingress" | "IngressClass" | "Service" | "EndpointSlice" | "ConfigMap";

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import type { CertificateChoice, CertificateRequest, CertificateSummary } from "../model/certificates.ts";
-import { certificate, certificateArn } from "../model/test-fixtures.ts";
+import type { CertificateChoice, CertificateRequest, CertificateSummary } from "../model/tls/certificates.ts";
+import { certificate, certificateArn } from "../testing/test-fixtures.ts";
 import {
   describeCertificateChange,
   planCertificates,

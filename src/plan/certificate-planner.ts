@@ -5,7 +5,7 @@
 // it from under the listener (the emulator). The listener planner detaches it first; a later pass
 // deletes it once ACM and the observed listeners agree it is free.
 
-import type { CertificateChoice, CertificateRequest, CertificateSummary } from "../model/certificates.ts";
+import type { CertificateChoice, CertificateRequest, CertificateSummary } from "../model/tls/certificates.ts";
 
 /** One ACM change. */
 export type CertificateChange =

@@ -1,9 +1,9 @@
 import { describe, expect, it } from "vitest";
 import type { LoadBalancerSummary } from "../aws/elbv2.ts";
-import type { CertificateSummary } from "../model/certificates.ts";
 import type { Ingress } from "../model/kube-objects.ts";
 import { buildOwnershipTags, groupTagValue, TAG } from "../model/ownership.ts";
-import { alb, ingress } from "../model/test-fixtures.ts";
+import type { CertificateSummary } from "../model/tls/certificates.ts";
+import { alb, ingress } from "../testing/test-fixtures.ts";
 import {
   buildGroupHoldings,
   type HeldRecord,

@@ -9,14 +9,19 @@
 // name that no longer exists (or whose group is collected), and the Ingress its TXT names is gone.
 
 import type { LoadBalancerSummary, TargetGroupSummary } from "../aws/elbv2.ts";
-import { CERTIFICATE_ROLE, type CertificateSummary, inUseByLoadBalancerArn } from "../model/certificates.ts";
-import { type HostedZone, ingressResource } from "../model/dns-records.ts";
-import { groupsOfFinalizers } from "../model/finalizers.ts";
-import { groupKeyOf } from "../model/ingress-groups.ts";
+import type { HostedZone } from "../model/dns/dns-records.ts";
 import type { Ingress } from "../model/kube-objects.ts";
 import { groupTagValue, isOwnedByCluster, TAG } from "../model/ownership.ts";
 import { ANNOTATION_PREFIX, compareStrings, objectKey } from "../model/problems.ts";
+import {
+  CERTIFICATE_ROLE,
+  type CertificateSummary,
+  inUseByLoadBalancerArn,
+} from "../model/tls/certificates.ts";
 import type { ObservedSecurityGroup } from "../observe/observed.ts";
+import { groupsOfFinalizers } from "../sources/ingress/groups/finalizers.ts";
+import { groupKeyOf } from "../sources/ingress/groups/ingress-groups.ts";
+import { ingressResource } from "../sources/ingress/hosts/hostnames.ts";
 import {
   findOwnedRecords,
   type ObservedRecordSet,

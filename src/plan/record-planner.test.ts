@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import type { AliasTarget, DesiredRecord } from "../model/dns-records.ts";
+import type { AliasTarget, DesiredRecord } from "../model/dns/dns-records.ts";
 import {
   buildTxtName,
   buildTxtValue,

@@ -15,7 +15,7 @@
 // owner, are never changed or deleted; a name they hold is reported as a conflict. A record is deleted only
 // when its TXT names a resource this group answers for.
 
-import type { AliasTarget, DesiredRecord } from "../model/dns-records.ts";
+import type { AliasTarget, DesiredRecord } from "../model/dns/dns-records.ts";
 import { compareStrings } from "../model/problems.ts";
 
 /** How ownership is recorded and what the planner may do (ExternalDNS's `--txt-*` and `--policy`). */

@@ -3,17 +3,14 @@
 
 import { randomUUID } from "node:crypto";
 import type { AcmPort } from "../aws/acm.ts";
-import { readMemberAnnotations } from "../model/annotations.ts";
-import {
-  type CertificateChoice,
-  type CertificateSummary,
-  chooseCertificates,
-} from "../model/certificates.ts";
 import type { Problem } from "../model/desired.ts";
-import { chooseZone, type HostedZone } from "../model/dns-records.ts";
+import { chooseZone, type HostedZone } from "../model/dns/dns-records.ts";
 import type { Ingress } from "../model/kube-objects.ts";
 import { type Owner, shortHash } from "../model/ownership.ts";
+import type { CertificateChoice, CertificateSummary } from "../model/tls/certificates.ts";
 import { type CertificateChange, planCertificates } from "../plan/certificate-planner.ts";
+import { readMemberAnnotations } from "../sources/ingress/annotations/annotations.ts";
+import { chooseCertificates } from "../sources/ingress/hosts/tls-hosts.ts";
 
 /** Chooses the certificates that serve the TLS hosts of the live members. Pure. */
 export function chooseGroupCertificates(

@@ -3,18 +3,11 @@
 // has changes; none when nothing changed.
 
 import type { Route53Port } from "../aws/route53.ts";
-import type { ValidationRecord } from "../model/certificates.ts";
 import type { Problem } from "../model/desired.ts";
-import {
-  buildDesiredRecords,
-  chooseZone,
-  type DesiredRecord,
-  type HostedZone,
-  hostsOfIngress,
-  ingressResource,
-} from "../model/dns-records.ts";
+import { chooseZone, type DesiredRecord, type HostedZone } from "../model/dns/dns-records.ts";
 import type { Ingress } from "../model/kube-objects.ts";
 import { objectKey } from "../model/problems.ts";
+import type { ValidationRecord } from "../model/tls/certificates.ts";
 import {
   type ObservedRecordSet,
   planRecords,
@@ -22,6 +15,7 @@ import {
   type RecordConflict,
   type RegistrySettings,
 } from "../plan/record-planner.ts";
+import { buildDesiredRecords, hostsOfIngress, ingressResource } from "../sources/ingress/hosts/hostnames.ts";
 
 /** Route53 state shared by the groups of one pass: zones, and each zone's records read on demand. */
 export interface DnsInventory {

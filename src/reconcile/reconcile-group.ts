@@ -6,20 +6,16 @@ import { ApplyError, applyPlan } from "../apply/apply-plan.ts";
 import { classifyAwsError, type Disposition } from "../apply/errors.ts";
 import { CallStats, withCallScope } from "../aws/call-layer.ts";
 import type { KubeSnapshot } from "../kube/kube-port.ts";
-import { buildDesiredGroup, type CurrentLoadBalancer } from "../model/build-group.ts";
+import type { DesiredGroup, GroupKey, Problem } from "../model/desired.ts";
+import { type HostedZone, zoneContainsHost } from "../model/dns/dns-records.ts";
+import type { Ingress } from "../model/kube-objects.ts";
+import { isOwnedBy, type Owner, TAG } from "../model/ownership.ts";
+import { objectKey } from "../model/problems.ts";
 import {
   type CertificateChoice,
   type CertificateSummary,
   validationRecordsNeeded,
-} from "../model/certificates.ts";
-import type { GroupMembers } from "../model/collect-groups.ts";
-import type { DesiredGroup, GroupKey, Problem } from "../model/desired.ts";
-import { type HostedZone, hostsOfIngress, zoneContainsHost } from "../model/dns-records.ts";
-import { buildGroupFinalizer } from "../model/finalizers.ts";
-import type { Ingress } from "../model/kube-objects.ts";
-import { isOwnedBy, type Owner, TAG } from "../model/ownership.ts";
-import { objectKey } from "../model/problems.ts";
-import { securityGroupEntriesOf } from "../model/security-groups.ts";
+} from "../model/tls/certificates.ts";
 import {
   type AwsPorts,
   type ClusterInventory,
@@ -35,6 +31,11 @@ import type { Change } from "../plan/changes.ts";
 import { planGroup } from "../plan/plan-group.ts";
 import type { RegistrySettings } from "../plan/record-planner.ts";
 import { type EventDeduper, type ReportSink, reportGroup } from "../report/report-group.ts";
+import { buildDesiredGroup, type CurrentLoadBalancer } from "../sources/ingress/build-group.ts";
+import type { GroupMembers } from "../sources/ingress/groups/collect-groups.ts";
+import { buildGroupFinalizer } from "../sources/ingress/groups/finalizers.ts";
+import { hostsOfIngress } from "../sources/ingress/hosts/hostnames.ts";
+import { securityGroupEntriesOf } from "../sources/ingress/settings/security-group-entries.ts";
 import {
   chooseGroupCertificates,
   deleteUnusedCertificates,

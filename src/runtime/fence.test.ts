@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { ingress } from "../model/test-fixtures.ts";
+import { ingress } from "../testing/test-fixtures.ts";
 import { awsFence, fencedSink, NotLeaderError } from "./fence.ts";
 
 describe("awsFence", () => {

@@ -6,7 +6,6 @@
 // their validation records). Orphan records go first, so no name points at a deleted ALB in between.
 
 import { hostname } from "node:os";
-import type { GroupMembers } from "../model/collect-groups.ts";
 import {
   type Collection,
   type GroupHoldings,
@@ -27,6 +26,7 @@ import {
   pricedRecord,
   priceGroup,
 } from "../report/holdings-report.ts";
+import type { GroupMembers } from "../sources/ingress/groups/collect-groups.ts";
 import { readHoldings } from "./holdings.ts";
 import { clusterSettings, type Runtime } from "./pass.ts";
 

@@ -1,7 +1,7 @@
 // Runtime: reads what the cluster holds in AWS, group by group, for `gannet gc` and `gannet cost`.
 
 import type { KubeSnapshot } from "../kube/kube-port.ts";
-import { chooseZone, type HostedZone } from "../model/dns-records.ts";
+import { chooseZone, type HostedZone } from "../model/dns/dns-records.ts";
 import { type ClusterInventory, observeCluster } from "../observe/observe-aws.ts";
 import {
   aliasName,

@@ -4,9 +4,9 @@
 // The watch starts before the first pass, so a change made during that pass is not missed.
 
 import type { ChangeWatch, WatchedChange } from "../kube/change-watch.ts";
-import { groupsOfFinalizers } from "../model/finalizers.ts";
-import { groupKeyOf } from "../model/ingress-groups.ts";
 import type { ReconcileOutcome } from "../reconcile/reconcile-group.ts";
+import { groupsOfFinalizers } from "../sources/ingress/groups/finalizers.ts";
+import { groupKeyOf } from "../sources/ingress/groups/ingress-groups.ts";
 import type { JsonLog } from "./json-log.ts";
 import type { LambdaRequest } from "./lambda-event.ts";
 import { type Runtime, runPass } from "./pass.ts";

@@ -10,7 +10,6 @@ import { Route53Port } from "../aws/route53.ts";
 import { Wafv2Port } from "../aws/wafv2.ts";
 import type { Settings } from "../config/settings.ts";
 import { KubePort, type KubeSnapshot, loadKubeConfig } from "../kube/kube-port.ts";
-import { collectGroups } from "../model/collect-groups.ts";
 import { type AwsPorts, type ClusterInventory, observeCluster } from "../observe/observe-aws.ts";
 import {
   type ClusterSettings,
@@ -19,6 +18,7 @@ import {
   reconcileGroup,
 } from "../reconcile/reconcile-group.ts";
 import { EventDeduper } from "../report/report-group.ts";
+import { collectGroups } from "../sources/ingress/groups/collect-groups.ts";
 
 /** A wired Gannet: ports, counters and settings. */
 export interface Runtime {

@@ -1,13 +1,13 @@
 // Test support: how an ALB listener picks a rule, as AWS documents it, on rules read back from ELBv2:
 // rules in ascending priority, a rule matches when all its conditions match, a condition when any of
-// its values match (globs and regexes as in src/model/alb-match.oracle.ts, every condition type). No rule
+// its values match (globs and regexes as in src/testing/alb-match.oracle.ts, every condition type). No rule
 // matching: the default action.
 
 import type { Action, Rule } from "@aws-sdk/client-elastic-load-balancing-v2";
 import { fromSdkCondition } from "../../src/aws/elbv2-convert.ts";
-import { type AlbRequest, conditionMatches, type RegexReading } from "../../src/model/alb-match.oracle.ts";
+import { type AlbRequest, conditionMatches, type RegexReading } from "../../src/testing/alb-match.oracle.ts";
 
-export type { AlbRequest } from "../../src/model/alb-match.oracle.ts";
+export type { AlbRequest } from "../../src/testing/alb-match.oracle.ts";
 
 function conditionsMatch(rule: Rule, request: AlbRequest, reading: RegexReading): boolean {
   return (rule.Conditions ?? []).every((c) => {

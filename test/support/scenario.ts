@@ -5,8 +5,8 @@ import type { V1Ingress } from "@kubernetes/client-node";
 import { CallStats } from "../../src/aws/call-layer.ts";
 import { loadSettings, type Settings } from "../../src/config/settings.ts";
 import { applyManifests, readManifests } from "../../src/kube/apply-manifests.ts";
-import { collectGroups } from "../../src/model/collect-groups.ts";
 import { createRuntime, type Runtime, resolveVpcId, runPass } from "../../src/runtime/pass.ts";
+import { collectGroups } from "../../src/sources/ingress/groups/collect-groups.ts";
 import { kubeClients, testbedCoordinates, uniqueSuffix } from "./testbed.ts";
 
 /** One backend: a Service with one named port and an EndpointSlice of pod IPs. */
