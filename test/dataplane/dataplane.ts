@@ -190,6 +190,11 @@ export class Dataplane {
       await closeServer(existing.server);
     }
     const handler = new ListenerHandler(state, this.#groups, this.#options.log);
+    // A request marks its ALB in use: its changes (a rollout's targets) are then read every poll.
+    const handle: typeof handler.handle = (req, res) => {
+      this.#reader.markRequested(handler.state.loadBalancer.arn);
+      handler.handle(req, res);
+    };
     const contexts = new Map<string, SecureContext>();
     let bound: Bound | undefined;
     const server =
@@ -207,9 +212,9 @@ export class Dataplane {
                 );
               },
             },
-            handler.handle,
+            handle,
           )
-        : http.createServer(handler.handle);
+        : http.createServer(handle);
     server.keepAliveTimeout = Number(lb.attributes["idle_timeout.timeout_seconds"] ?? "60") * 1000;
     const address = addressFor(this.#options.addressOffset + (this.#addresses.get(lb.arn) ?? 0));
     const localPort = await listen(server, address, l.port).catch(() => listen(server, address, 0));

@@ -2,7 +2,8 @@
 // Every poll lists the load balancers (one paged call); target group attributes are re-read at most every
 // `coldMs` (they rarely change; targets and rules do). Each ALB is then re-read in full (listeners,
 // rules, listener certificates, attributes, its target groups with their attributes and targets) when it
-// is "hot" — new, or changed within `hotWindowMs` — every poll. A "cold" ALB is re-read every `coldMs`,
+// is "hot" — new, changed within `hotWindowMs`, or sent a request within `hotWindowMs` (an ALB in use, by a
+// test or by someone trying their Ingresses, follows its changes within a poll) — every poll. A "cold" ALB is re-read every `coldMs`,
 // or less often when there are many: cold re-reads share a budget of `coldCallsPerSecond` API calls, since
 // a shared LocalStack may hold a hundred stale ALBs, and re-reading them all every few seconds would keep
 // it busy for nothing.
@@ -90,6 +91,7 @@ export class ConfigReader {
   readonly #acm: ACMClient;
   readonly #options: ReaderOptions;
   readonly #albs = new Map<string, AlbEntry>();
+  readonly #requestedAt = new Map<string, number>();
   readonly #certNames = new Map<string, readonly string[]>();
   readonly #tgAttributes = new Map<string, { at: number; attributes: Record<string, string> }>();
   /** API calls made so far. */
@@ -281,15 +283,22 @@ export class ConfigReader {
     return { config, targetGroups, fingerprint: JSON.stringify([config, targetGroups]) };
   }
 
+  /** Marks an ALB in use (it was sent a request): it is re-read every poll for `hotWindowMs` from now. */
+  markRequested(arn: string, now = Date.now()): void {
+    this.#requestedAt.set(arn, now);
+  }
+
   /** One poll: the configuration to serve now, and the ARNs of ALBs whose configuration changed. */
   async poll(now = Date.now()): Promise<{ config: DataplaneConfig; changed: string[] }> {
     this.errors = [];
     const lbs = await this.#loadBalancers();
     const seen = new Set(lbs.map((lb) => lb.LoadBalancerArn ?? ""));
     for (const arn of this.#albs.keys()) if (!seen.has(arn)) this.#albs.delete(arn);
+    for (const arn of this.#requestedAt.keys()) if (!seen.has(arn)) this.#requestedAt.delete(arn);
     for (const [arn, a] of this.#tgAttributes)
       if (now - a.at > 10 * this.#options.coldMs) this.#tgAttributes.delete(arn);
-    const isHot = (e: AlbEntry) => now - e.changedAt < this.#options.hotWindowMs;
+    const isHot = (e: AlbEntry) =>
+      now - Math.max(e.changedAt, this.#requestedAt.get(e.config.arn) ?? 0) < this.#options.hotWindowMs;
     const cold = [...this.#albs.values()].filter((e) => !isHot(e)).length;
     const callsPerRead = this.#readCount > 0 ? this.#readCalls / this.#readCount : 10;
     const coldInterval = Math.max(
