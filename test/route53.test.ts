@@ -6,13 +6,8 @@ import { afterAll, describe, expect, it } from "vitest";
 import { Route53Port } from "../src/aws/route53.ts";
 import { buildDesiredRecords, type HostedZone } from "../src/model/dns-records.ts";
 import { ingress, path } from "../src/model/test-fixtures.ts";
-import {
-  buildTxtValue,
-  type ObservedRecordSet,
-  planRecords,
-  type RecordChange,
-  type RegistrySettings,
-} from "../src/plan/record-planner.ts";
+import { buildTxtValue, planRecords, type RegistrySettings } from "../src/plan/record-planner.ts";
+import type { ObservedRecordSet, RecordChange } from "../src/types/dns.ts";
 import { awsClients, uniqueSuffix } from "./support/testbed.ts";
 
 const SETTINGS: RegistrySettings = { ownerId: "gannet-test", policy: "sync" };

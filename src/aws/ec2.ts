@@ -18,8 +18,7 @@ import type { Subnet } from "../model/build-group.ts";
 import type { DesiredSecurityGroup } from "../model/desired.ts";
 import { groupTagValue, isOwnedBy, type Owner, TAG } from "../model/ownership.ts";
 import { isSecurityGroupId } from "../model/security-groups.ts";
-import type { ObservedBackendRule, ObservedSecurityGroup } from "../observe/observed.ts";
-import type { PortCidr } from "../plan/changes.ts";
+import type { ObservedBackendRule, ObservedSecurityGroup, PortCidr } from "../types/alb.ts";
 import { tagList, tagMap } from "./elbv2-convert.ts";
 
 function toPermissions(rules: readonly PortCidr[]): IpPermission[] {

@@ -4,30 +4,20 @@
 // most specific hosted zone of the ALB's visibility. Ownership (the TXT registry) lives in the planner.
 
 import { z } from "zod";
+import type { AliasTarget, HostedZone } from "../types/dns.ts";
 import { parseAnnotationValue } from "./annotation-values.ts";
 import type { Problem } from "./desired.ts";
 import type { Ingress } from "./kube-objects.ts";
 import { compareStrings, createProblem, objectKey, sortProblems } from "./problems.ts";
+
+// Route53 shapes shared with observe and the adapters live in src/types; model code names them here.
+export type { AliasTarget, HostedZone };
 
 /** Annotation prefixes of ExternalDNS: the current one first, then the older alpha one. */
 export const EXTERNAL_DNS_PREFIXES = [
   "external-dns.kubernetes.io/",
   "external-dns.alpha.kubernetes.io/",
 ] as const;
-
-/** A Route53 hosted zone: id without `/hostedzone/`, name lowercase without the trailing dot. */
-export interface HostedZone {
-  readonly id: string;
-  readonly name: string;
-  readonly private: boolean;
-}
-
-/** The target of a Route53 alias record. */
-export interface AliasTarget {
-  readonly dnsName: string;
-  readonly hostedZoneId: string;
-  readonly evaluateTargetHealth: boolean;
-}
 
 /** One alias record the group wants; `resource` is `ingress/<ns>/<name>` as ExternalDNS writes it. */
 export interface DesiredRecord {

@@ -8,7 +8,6 @@
 // collected. A record is orphaned when its ownership TXT names our owner id, its alias points at an ELB
 // name that no longer exists (or whose group is collected), and the Ingress its TXT names is gone.
 
-import type { LoadBalancerSummary, TargetGroupSummary } from "../aws/elbv2.ts";
 import { CERTIFICATE_ROLE, type CertificateSummary, inUseByLoadBalancerArn } from "../model/certificates.ts";
 import { type HostedZone, ingressResource } from "../model/dns-records.ts";
 import { groupsOfFinalizers } from "../model/finalizers.ts";
@@ -16,14 +15,9 @@ import { groupKeyOf } from "../model/ingress-groups.ts";
 import type { Ingress } from "../model/kube-objects.ts";
 import { groupTagValue, isOwnedByCluster, TAG } from "../model/ownership.ts";
 import { ANNOTATION_PREFIX, compareStrings, objectKey } from "../model/problems.ts";
-import type { ObservedSecurityGroup } from "../observe/observed.ts";
-import {
-  findOwnedRecords,
-  type ObservedRecordSet,
-  planRecords,
-  type RecordChange,
-  type RegistrySettings,
-} from "./record-planner.ts";
+import type { LoadBalancerSummary, ObservedSecurityGroup, TargetGroupSummary } from "../types/alb.ts";
+import type { ObservedRecordSet, RecordChange } from "../types/dns.ts";
+import { findOwnedRecords, planRecords, type RegistrySettings } from "./record-planner.ts";
 
 /** A record Gannet owns that aliases an ALB. */
 export interface HeldRecord {

@@ -1,7 +1,7 @@
 // Runtime: one line per group outcome, as the CLI and `gannet dev` print it.
 
 import { isReadOperation } from "../aws/call-layer.ts";
-import type { ReconcileOutcome } from "../reconcile/reconcile-group.ts";
+import type { ReconcileOutcome } from "../reconcile/outcome.ts";
 
 /** `group shop: gannet-shop-… rules=5 targets=4 changes=12 aws-calls=30 (12 mutating)`, or the error. */
 export function formatOutcome(o: ReconcileOutcome): string {

@@ -7,7 +7,7 @@
 // reads AWS again.
 
 import type { ClusterInventory } from "../observe/observe-aws.ts";
-import type { ReconcileOutcome } from "../reconcile/reconcile-group.ts";
+import type { ReconcileOutcome } from "../reconcile/outcome.ts";
 
 /** A shared, single-flight inventory that expires after `maxAgeMs`. */
 export class InventoryCache {

@@ -6,7 +6,7 @@
 import type { ChangeWatch, WatchedChange } from "../kube/change-watch.ts";
 import { groupsOfFinalizers } from "../model/finalizers.ts";
 import { groupKeyOf } from "../model/ingress-groups.ts";
-import type { ReconcileOutcome } from "../reconcile/reconcile-group.ts";
+import type { ReconcileOutcome } from "../reconcile/outcome.ts";
 import type { JsonLog } from "./json-log.ts";
 import type { LambdaRequest } from "./lambda-event.ts";
 import { type Runtime, runPass } from "./pass.ts";
