@@ -178,7 +178,8 @@ export function planReconcile(
   const changes =
     lbPlan.changes.length +
     requests.length +
-    choice.unused.length +
+    // Certificates no host needs are work the fingerprint must not claim done while they remain.
+    (halt ? 0 : choice.unused.length) +
     dns.zones.length +
     deleteCertificates.length;
   const current = kept?.tags[TAG.state];

@@ -48,7 +48,7 @@ export class InventoryCache {
 
 /**
  * True when a reconcile leaves the shared inventory as true as it found it: it changed nothing, or
- * it changed only ELBv2/EC2 resources (apply records those), converged and wrote the group's
+ * it changed only ELBv2/EC2 resources (the inventory remembers what apply did), converged and wrote the group's
  * fingerprint (recorded too).
  */
 export function inventoryStillTrue(outcome: ReconcileOutcome): boolean {
