@@ -36,7 +36,7 @@ export interface DnsInventory {
 
 /**
  * The cluster's tagged ALBs and target groups, and the ELB subnets, read once per pass and shared by
- * the groups of that pass. Apply records what it creates, so the inventory stays true within a pass.
+ * the groups of that pass. What apply creates and deletes is recorded (`rememberApplied`), so it stays true within a pass.
  */
 export interface ClusterInventory {
   readonly cluster: string;

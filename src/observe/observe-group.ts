@@ -47,8 +47,6 @@ export interface ObservedGroupState {
   readonly zones: readonly HostedZone[];
   /** Every certificate of the region, as the pass listed it. */
   readonly certificates: readonly CertificateSummary[];
-  /** DNS names and ARNs of the group's ALBs as the pass listed them. */
-  readonly ownLoadBalancers: readonly { readonly arn: string; readonly dnsName: string }[];
   /** Every ALB that exists (any owner), when the pass listed them all. */
   readonly existingLoadBalancers?: readonly { readonly arn: string; readonly dnsName: string }[];
   /** Addresses in the live members' status that no ALB has any more (deleted, or lost by AWS). */
@@ -77,7 +75,6 @@ export async function observeGroupState(
     ...(loadBalancer ? { loadBalancer } : {}),
     zones: inventory.dns.zones,
     certificates: inventory.certificates,
-    ownLoadBalancers: inventory.loadBalancers.filter((lb) => isOwnedBy(lb.tags, request.owner)),
     ...(existing ? { existingLoadBalancers: existing } : {}),
     ...lostAddressesOf(request.live, existing),
   };

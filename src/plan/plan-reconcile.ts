@@ -23,7 +23,13 @@ import {
   planCertificates,
   retiredValidationNames,
 } from "./certificate-planner.ts";
-import { type DnsFilters, LOAD_BALANCER_REF, planGroupRecords, type ZoneChanges } from "./dns-plan.ts";
+import {
+  type DnsFilters,
+  LOAD_BALANCER_REF,
+  planGroupRecords,
+  type RecordPlan,
+  type ZoneChanges,
+} from "./dns-plan.ts";
 import { type GroupPlan, planGroup } from "./plan-group.ts";
 import type { RegistrySettings } from "./record-planner.ts";
 
@@ -51,7 +57,6 @@ export interface ObservedGroupInput {
   readonly readErrors: readonly unknown[];
   readonly zones: readonly HostedZone[];
   readonly certificates: readonly CertificateSummary[];
-  readonly ownLoadBalancers: readonly { readonly arn: string; readonly dnsName: string }[];
   readonly existingLoadBalancers?: readonly { readonly arn: string; readonly dnsName: string }[];
 }
 
@@ -142,36 +147,9 @@ export function planReconcile(
         groupLoadBalancerArns: new Set(observed.alb.loadBalancers.map((lb) => lb.arn)),
         ...(existing ? { liveLoadBalancerArns: new Set(existing.map((lb) => lb.arn)) } : {}),
       });
-  const target =
-    kept ?? (creating ? { dnsName: LOAD_BALANCER_REF, canonicalHostedZoneId: LOAD_BALANCER_REF } : undefined);
   const dns = halt
     ? { records: [], zones: [], problems: [] }
-    : planGroupRecords({
-        zones: observed.zones,
-        live: desired.live,
-        leaving: desired.leaving,
-        filters: settings.dnsFilters,
-        validation: desired.validation,
-        retiredValidation: retiredValidationNames(observed.certificates, deletions),
-        recordSets: observed.recordSets,
-        registry: settings.registry,
-        ownTargets: new Set(
-          [...observed.alb.loadBalancers, ...(kept ? [kept] : [])].map((lb) =>
-            lb.dnsName.toLowerCase().replace(/\.$/, ""),
-          ),
-        ),
-        ...(existing ? { liveTargets: new Set(existing.map((lb) => lb.dnsName.toLowerCase())) } : {}),
-        ...(alb.loadBalancer && target
-          ? {
-              target: {
-                dnsName: target.dnsName,
-                hostedZoneId: target.canonicalHostedZoneId,
-                dualstack: alb.loadBalancer.ipAddressType === "dualstack",
-                internal: alb.loadBalancer.scheme === "internal",
-              },
-            }
-          : {}),
-      });
+    : planRecordsOf(desired, observed, settings, { deletions, creating });
   // A refused read leaves certificates alone: their validation records may be in the zone not read.
   const deleteCertificates = observed.readErrors.length > 0 ? [] : deletions;
   const pending = choice.requests.length + choice.pending.length > 0;
@@ -182,19 +160,13 @@ export function planReconcile(
     (halt ? 0 : choice.unused.length) +
     dns.zones.length +
     deleteCertificates.length;
-  const current = kept?.tags[TAG.state];
-  const invalidate = current !== undefined && changes > 0;
   // A plan that cannot do everything (a target's security group unknown) leaves no fingerprint.
   const complete = !pending && !halt && alb.loadBalancer !== undefined && !lbPlan.problems?.length;
-  const write = complete && (kept || creating) && (invalidate || creating || current !== desired.fingerprint);
+  const stateTag = planStateTag(desired, kept, { changes, creating, complete });
   return {
     ...base,
     problems: [...alb.problems, ...(lbPlan.problems ?? []), ...choice.problems],
-    stateTag: {
-      ...(kept && current !== undefined ? { loadBalancerArn: kept.arn } : {}),
-      invalidate,
-      ...(write ? { write: desired.fingerprint } : {}),
-    },
+    stateTag,
     loadBalancer: lbPlan,
     requestCertificates: requests,
     records: dns.zones,
@@ -205,6 +177,69 @@ export function planReconcile(
     wantedRecords: dns.records.map((r) => `${r.type} ${r.name}`),
     recordProblems: dns.problems,
     ...(pending ? { pending: pendingMessage(choice) } : {}),
+  };
+}
+
+/** The group's records: alias records to its ALB (kept, or the reference to the one apply creates). */
+function planRecordsOf(
+  desired: DesiredGroupState,
+  observed: ObservedGroupInput,
+  settings: PlanSettings,
+  alb: { readonly deletions: readonly CertificateChange[]; readonly creating: boolean },
+): RecordPlan {
+  const lb = desired.alb.loadBalancer;
+  const kept = observed.loadBalancer;
+  const existing = observed.existingLoadBalancers;
+  const target = kept
+    ? { dnsName: kept.dnsName, hostedZoneId: kept.canonicalHostedZoneId }
+    : alb.creating
+      ? { dnsName: LOAD_BALANCER_REF, hostedZoneId: LOAD_BALANCER_REF }
+      : undefined;
+  const normalize = (dnsName: string) => dnsName.toLowerCase().replace(/\.$/, "");
+  return planGroupRecords({
+    zones: observed.zones,
+    live: desired.live,
+    leaving: desired.leaving,
+    filters: settings.dnsFilters,
+    validation: desired.validation,
+    retiredValidation: retiredValidationNames(observed.certificates, alb.deletions),
+    recordSets: observed.recordSets,
+    registry: settings.registry,
+    ownTargets: new Set(
+      [...observed.alb.loadBalancers, ...(kept ? [kept] : [])].map((l) => normalize(l.dnsName)),
+    ),
+    ...(existing ? { liveTargets: new Set(existing.map((l) => l.dnsName.toLowerCase())) } : {}),
+    ...(lb && target
+      ? {
+          target: {
+            ...target,
+            dualstack: lb.ipAddressType === "dualstack",
+            internal: lb.scheme === "internal",
+          },
+        }
+      : {}),
+  });
+}
+
+/**
+ * The fingerprint steps: removed before the first change when the ALB carries one; written once
+ * everything succeeded, on the kept ALB when it differs (or was removed) or on the ALB apply creates.
+ */
+function planStateTag(
+  desired: DesiredGroupState,
+  kept: LoadBalancerSummary | undefined,
+  plan: { readonly changes: number; readonly creating: boolean; readonly complete: boolean },
+): StateTagPlan {
+  const current = kept?.tags[TAG.state];
+  const invalidate = current !== undefined && plan.changes > 0;
+  const write =
+    plan.complete &&
+    (kept !== undefined || plan.creating) &&
+    (invalidate || plan.creating || current !== desired.fingerprint);
+  return {
+    ...(kept && current !== undefined ? { loadBalancerArn: kept.arn } : {}),
+    invalidate,
+    ...(write ? { write: desired.fingerprint } : {}),
   };
 }
 

@@ -80,7 +80,6 @@ function observedNothing(inv: ClusterInventory, o: Partial<ObservedGroupState> =
     readErrors: [],
     zones: inv.dns.zones,
     certificates: inv.certificates,
-    ownLoadBalancers: [],
     existingLoadBalancers: [],
     ...o,
   };

@@ -1,6 +1,6 @@
 // Runtime: one AWS inventory (the cluster's ALBs, target groups, security groups, subnets,
 // certificates and hosted zones: about six reads) shared by the reconciles that start within a
-// short time, as a pass shares it between its groups. Apply records what it creates and deletes in
+// short time, as a pass shares it between its groups. What apply creates and deletes is recorded in
 // it, and a successful reconcile records the fingerprint it wrote, so it stays true while this
 // process is the only writer; anything else (a failure, a pending certificate, a halted group, a
 // certificate or DNS change, which the inventory does not record) drops it, and the next reconcile
