@@ -13,7 +13,7 @@ import {
 } from "@aws-sdk/client-elastic-load-balancing-v2";
 import type { V1Ingress } from "@kubernetes/client-node";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { ReconcileOutcome } from "../src/reconcile/reconcile-group.ts";
+import type { ReconcileOutcome } from "../src/reconcile/outcome.ts";
 import { Scenario } from "./support/scenario.ts";
 import { allLoadBalancers, awsClients } from "./support/testbed.ts";
 

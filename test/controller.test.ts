@@ -5,8 +5,8 @@ import { DescribeTargetHealthCommand } from "@aws-sdk/client-elastic-load-balanc
 import { PatchStrategy, setHeaderOptions, type V1Ingress } from "@kubernetes/client-node";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { TAG } from "../src/model/ownership.ts";
-import type { ObservedRule } from "../src/observe/observed.ts";
 import type { Controller } from "../src/runtime/controller.ts";
+import type { ObservedRule } from "../src/types/alb.ts";
 import { eventually, startController, testControllerSettings } from "./support/controller.ts";
 import { Scenario } from "./support/scenario.ts";
 import { awsClients, uniqueSuffix } from "./support/testbed.ts";

@@ -5,15 +5,10 @@ import { ChangeResourceRecordSetsCommand, CreateHostedZoneCommand } from "@aws-s
 import { afterAll, describe, expect, it } from "vitest";
 import { Route53Port } from "../src/aws/route53.ts";
 import type { HostedZone } from "../src/model/dns/dns-records.ts";
-import {
-  buildTxtValue,
-  type ObservedRecordSet,
-  planRecords,
-  type RecordChange,
-  type RegistrySettings,
-} from "../src/plan/record-planner.ts";
+import { buildTxtValue, planRecords, type RegistrySettings } from "../src/plan/record-planner.ts";
 import { buildDesiredRecords } from "../src/sources/ingress/hosts/hostnames.ts";
 import { ingress, path } from "../src/testing/test-fixtures.ts";
+import type { ObservedRecordSet, RecordChange } from "../src/types/dns.ts";
 import { awsClients, uniqueSuffix } from "./support/testbed.ts";
 
 const SETTINGS: RegistrySettings = { ownerId: "gannet-test", policy: "sync" };

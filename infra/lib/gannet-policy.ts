@@ -123,7 +123,7 @@ export function buildGannetPolicyStatements(
       resources: elbResources,
       conditions: owned,
     }),
-    // After a create, Gannet only ever writes the fingerprint tag on its own ALBs (reconcile/state-tag.ts).
+    // After a create, Gannet only ever writes the fingerprint tag on its own ALBs (apply/apply-reconcile.ts).
     statement("TagOwnedLoadBalancersWithState", {
       actions: ["elasticloadbalancing:AddTags", "elasticloadbalancing:RemoveTags"],
       resources: [loadBalancers],

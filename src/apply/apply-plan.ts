@@ -1,13 +1,15 @@
-// Apply stage: carry out a group's plan in order, one AWS call per change, resolving references
-// (security group id, ALB ARN, target group ARNs by key, listener ARNs by port) as they appear.
+// Apply stage: carry out a group's ALB changes in order, one AWS call per change, resolving references
+// (security group id, ALB ARN, target group ARNs by key, listener ARNs by port) as they appear. What it
+// creates and deletes is returned as inventory effects: apply never writes into the observed inventory.
 
 import type { DesiredGroup, RuleAction } from "../model/desired.ts";
 import { buildOwnershipTags, type Owner } from "../model/ownership.ts";
-import type { AwsPorts, ClusterInventory } from "../observe/observe-aws.ts";
-import type { ObservedAction } from "../observe/observed.ts";
-import { type Change, describeChange, type PortCidr } from "../plan/changes.ts";
+import type { AwsPorts } from "../observe/observe-aws.ts";
+import { type Change, describeChange } from "../plan/changes.ts";
 import { toObservedAction } from "../plan/compare.ts";
 import type { Bindings, GroupPlan } from "../plan/plan-group.ts";
+import type { LoadBalancerSummary, ObservedAction } from "../types/alb.ts";
+import type { InventoryEffect } from "../types/effects.ts";
 import { classifyAwsError } from "./errors.ts";
 
 /** What apply needs besides the plan. */
@@ -16,20 +18,24 @@ export interface ApplyContext {
   readonly owner: Owner;
   readonly vpcId: string;
   readonly desired: DesiredGroup;
-  /** Updated with what apply creates and deletes, so later groups of the same pass see it. */
-  readonly inventory: ClusterInventory;
 }
 
-/** What apply did. */
+/** What apply did: the changes made (up to a failure), and their effects on the inventory. */
 export interface ApplyResult {
   readonly applied: readonly Change[];
-  readonly loadBalancerArn?: string;
+  /** The ALB this apply created, if it did. */
+  readonly createdLoadBalancer?: LoadBalancerSummary;
+  readonly effects: readonly InventoryEffect[];
+  /** The change that failed, with what was applied before it; nothing after it was tried. */
+  readonly failure?: ApplyError;
 }
 
 class Refs {
   securityGroupId: string | undefined;
   backendSecurityGroupId: string | undefined;
   loadBalancerArn: string | undefined;
+  createdLoadBalancer: LoadBalancerSummary | undefined;
+  readonly effects: InventoryEffect[] = [];
   readonly targetGroupArns: Map<string, string>;
   readonly listenerArns: Map<number, string>;
 
@@ -37,6 +43,7 @@ class Refs {
     this.securityGroupId = b.securityGroupId;
     this.backendSecurityGroupId = b.backendSecurityGroupId;
     this.loadBalancerArn = b.loadBalancerArn;
+    this.createdLoadBalancer = undefined;
     this.targetGroupArns = new Map(Object.entries(b.targetGroupArns));
     this.listenerArns = new Map(Object.entries(b.listenerArns).map(([p, a]) => [Number(p), a]));
   }
@@ -69,36 +76,37 @@ async function applyChange(c: Change, refs: Refs, ctx: ApplyContext): Promise<vo
     case "createSecurityGroup": {
       const id = await ec2.createSecurityGroup(c.securityGroup, ctx.vpcId);
       refs.securityGroupId = id;
-      ctx.inventory.securityGroups.push({
-        id,
-        name: c.securityGroup.name,
-        ingress: [],
-        tags: c.securityGroup.tags,
+      refs.effects.push({
+        kind: "securityGroupCreated",
+        securityGroup: { id, name: c.securityGroup.name, ingress: [], tags: c.securityGroup.tags },
       });
       return;
     }
     case "authorizeIngress": {
       const id = refs.need(refs.securityGroupId, "security group");
       await ec2.authorizeIngress(id, c.rules);
-      updateSecurityGroup(ctx.inventory, id, (rules) => [...rules, ...c.rules]);
+      refs.effects.push({ kind: "securityGroupIngress", id, authorized: c.rules, revoked: [] });
       return;
     }
     case "revokeIngress": {
       await ec2.revokeIngress(c.securityGroupId, c.rules);
-      const gone = new Set(c.rules.map((r) => `${r.port}/${r.cidr}`));
-      updateSecurityGroup(ctx.inventory, c.securityGroupId, (rules) =>
-        rules.filter((r) => !gone.has(`${r.port}/${r.cidr}`)),
-      );
+      refs.effects.push({
+        kind: "securityGroupIngress",
+        id: c.securityGroupId,
+        authorized: [],
+        revoked: c.rules,
+      });
       return;
     }
     case "deleteSecurityGroup":
       await ec2.deleteSecurityGroup(c.securityGroupId);
-      removeWhere(ctx.inventory.securityGroups, (sg) => sg.id === c.securityGroupId);
+      refs.effects.push({ kind: "securityGroupDeleted", id: c.securityGroupId });
       return;
     case "createLoadBalancer": {
       const lb = await elbv2.createLoadBalancer(c.loadBalancer, refs.loadBalancerSecurityGroups(ctx.desired));
       refs.loadBalancerArn = lb.arn;
-      ctx.inventory.loadBalancers.push(lb);
+      refs.createdLoadBalancer = lb;
+      refs.effects.push({ kind: "loadBalancerCreated", loadBalancer: lb });
       return;
     }
     case "setSubnets":
@@ -127,11 +135,9 @@ async function applyChange(c: Change, refs: Refs, ctx: ApplyContext): Promise<vo
     case "createBackendSecurityGroup": {
       const id = await ec2.createSecurityGroup(c.securityGroup, ctx.vpcId);
       refs.backendSecurityGroupId = id;
-      ctx.inventory.securityGroups.push({
-        id,
-        name: c.securityGroup.name,
-        ingress: [],
-        tags: c.securityGroup.tags,
+      refs.effects.push({
+        kind: "securityGroupCreated",
+        securityGroup: { id, name: c.securityGroup.name, ingress: [], tags: c.securityGroup.tags },
       });
       return;
     }
@@ -150,13 +156,13 @@ async function applyChange(c: Change, refs: Refs, ctx: ApplyContext): Promise<vo
       return elbv2.setIpAddressType(c.loadBalancerArn, c.ipAddressType);
     case "deleteLoadBalancer":
       await elbv2.deleteLoadBalancer(c.loadBalancerArn);
-      removeWhere(ctx.inventory.loadBalancers, (lb) => lb.arn === c.loadBalancerArn);
+      refs.effects.push({ kind: "loadBalancerDeleted", arn: c.loadBalancerArn });
       return;
     case "createTargetGroup": {
       const arn = await elbv2.createTargetGroup(c.targetGroup, ctx.vpcId);
       refs.targetGroupArns.set(c.targetGroup.key, arn);
-      const { targets: _, ...summary } = { ...c.targetGroup, arn, targetType: "ip" };
-      ctx.inventory.targetGroups.push(summary);
+      const { targets: _, ...targetGroup } = { ...c.targetGroup, arn, targetType: "ip" };
+      refs.effects.push({ kind: "targetGroupCreated", targetGroup });
       return;
     }
     case "modifyTargetGroup": {
@@ -172,7 +178,7 @@ async function applyChange(c: Change, refs: Refs, ctx: ApplyContext): Promise<vo
       return elbv2.deregisterTargets(c.targetGroupArn, c.targets);
     case "deleteTargetGroup":
       await elbv2.deleteTargetGroup(c.targetGroupArn);
-      removeWhere(ctx.inventory.targetGroups, (tg) => tg.arn === c.targetGroupArn);
+      refs.effects.push({ kind: "targetGroupDeleted", arn: c.targetGroupArn });
       return;
     case "createListener": {
       const arn = await elbv2.createListener({
@@ -219,21 +225,6 @@ async function applyChange(c: Change, refs: Refs, ctx: ApplyContext): Promise<vo
   }
 }
 
-function updateSecurityGroup(
-  inventory: ClusterInventory,
-  id: string,
-  update: (rules: readonly PortCidr[]) => PortCidr[],
-): void {
-  const i = inventory.securityGroups.findIndex((sg) => sg.id === id);
-  const sg = inventory.securityGroups[i];
-  if (sg) inventory.securityGroups[i] = { ...sg, ingress: update(sg.ingress) };
-}
-
-function removeWhere<T>(list: T[], match: (t: T) => boolean): void {
-  const i = list.findIndex(match);
-  if (i >= 0) list.splice(i, 1);
-}
-
 /** Raised when a change fails; carries what was applied before it and how to retry. */
 export class ApplyError extends Error {
   override readonly name = "ApplyError";
@@ -255,13 +246,20 @@ export class ApplyError extends Error {
 export async function applyPlan(plan: GroupPlan, ctx: ApplyContext): Promise<ApplyResult> {
   const refs = new Refs(plan.bindings);
   const applied: Change[] = [];
+  let failure: ApplyError | undefined;
   for (const change of plan.changes) {
     try {
       await applyChange(change, refs, ctx);
     } catch (cause) {
-      throw new ApplyError(change, applied, cause);
+      failure = new ApplyError(change, [...applied], cause);
+      break;
     }
     applied.push(change);
   }
-  return { applied, ...(refs.loadBalancerArn ? { loadBalancerArn: refs.loadBalancerArn } : {}) };
+  return {
+    applied,
+    effects: refs.effects,
+    ...(refs.createdLoadBalancer ? { createdLoadBalancer: refs.createdLoadBalancer } : {}),
+    ...(failure ? { failure } : {}),
+  };
 }

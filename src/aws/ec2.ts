@@ -18,8 +18,7 @@ import type { DesiredSecurityGroup } from "../model/desired.ts";
 import { isSecurityGroupId } from "../model/load-balancer/security-groups.ts";
 import type { Subnet } from "../model/load-balancer/subnets.ts";
 import { groupTagValue, isOwnedBy, type Owner, TAG } from "../model/ownership.ts";
-import type { ObservedBackendRule, ObservedSecurityGroup } from "../observe/observed.ts";
-import type { PortCidr } from "../plan/changes.ts";
+import type { ObservedBackendRule, ObservedSecurityGroup, PortCidr } from "../types/alb.ts";
 import { tagList, tagMap } from "./elbv2-convert.ts";
 
 function toPermissions(rules: readonly PortCidr[]): IpPermission[] {

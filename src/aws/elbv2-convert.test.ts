@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { RuleCondition, RuleTransform } from "../model/desired.ts";
-import type { ObservedAction } from "../observe/observed.ts";
+import type { ObservedAction } from "../types/alb.ts";
 import {
   fromSdkAction,
   fromSdkCondition,

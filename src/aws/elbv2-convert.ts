@@ -7,8 +7,7 @@ import type {
   RuleTransform as SdkTransform,
   TargetGroup,
 } from "@aws-sdk/client-elastic-load-balancing-v2";
-import type { HealthCheck, RuleCondition, RuleTransform } from "../model/desired.ts";
-import type { ObservedAction } from "../observe/observed.ts";
+import type { HealthCheck, ObservedAction, RuleCondition, RuleTransform } from "../types/alb.ts";
 
 /** `Values`, or `RegexValues` when the condition matches by regex (AWS takes one of them, not both). */
 function valuesOrRegex(c: { values: readonly string[]; regexValues?: readonly string[] }) {

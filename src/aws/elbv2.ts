@@ -40,22 +40,19 @@ import {
   type TagDescription,
   type TargetGroup,
 } from "@aws-sdk/client-elastic-load-balancing-v2";
+import type { DesiredLoadBalancer, DesiredTargetGroup } from "../model/desired.ts";
+import { TAG } from "../model/ownership.ts";
 import type {
-  DesiredLoadBalancer,
-  DesiredTargetGroup,
   HealthCheck,
+  LoadBalancerSummary,
+  ObservedAction,
+  ObservedListener,
+  ObservedRule,
   RuleCondition,
   RuleTransform,
   Target,
-} from "../model/desired.ts";
-import { TAG } from "../model/ownership.ts";
-import type {
-  ObservedAction,
-  ObservedListener,
-  ObservedLoadBalancer,
-  ObservedRule,
-  ObservedTargetGroup,
-} from "../observe/observed.ts";
+  TargetGroupSummary,
+} from "../types/alb.ts";
 import {
   fromSdkAction,
   fromSdkCondition,
@@ -78,12 +75,6 @@ const TAG_CACHE_MS = 10 * 60_000;
 function isNotFound(err: unknown): boolean {
   return /NotFound/.test((err as { name?: string } | undefined)?.name ?? "");
 }
-
-/** A load balancer as listed, before its listeners are read. */
-export type LoadBalancerSummary = Omit<ObservedLoadBalancer, "listeners">;
-
-/** A target group as listed, before its targets are read; `key` is empty when untagged. */
-export type TargetGroupSummary = Omit<ObservedTargetGroup, "targets">;
 
 function toLoadBalancerSummary(lb: LoadBalancer, tags: Record<string, string>): LoadBalancerSummary {
   return {

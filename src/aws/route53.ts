@@ -9,14 +9,8 @@ import {
   type Route53Client,
   type RRType,
 } from "@aws-sdk/client-route-53";
-import type { HostedZone } from "../model/dns/dns-records.ts";
-import {
-  groupChangeUnits,
-  isChangeInEffect,
-  type ObservedRecordSet,
-  type RecordChange,
-  splitIntoBatches,
-} from "../plan/record-planner.ts";
+import { groupChangeUnits, isChangeInEffect, splitIntoBatches } from "../plan/record-planner.ts";
+import type { HostedZone, ObservedRecordSet, RecordChange } from "../types/dns.ts";
 
 /** What a `changeRecordSets` call did: how many changes took effect, and those that did not, with why. */
 export interface RecordChangeResult {

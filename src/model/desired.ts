@@ -1,6 +1,18 @@
 // Model stage: the desired AWS state of one Ingress group, as plain JSON-able data.
 // Values that exist only after apply (ARNs, DNS names) are references by key, resolved by apply.
 
+import type {
+  FixedResponseAction,
+  HealthCheck,
+  RedirectAction,
+  RuleCondition,
+  RuleTransform,
+  Target,
+} from "../types/alb.ts";
+
+// The ALB vocabulary shared with observe and the adapters lives in src/types; model code names it here.
+export type { FixedResponseAction, HealthCheck, RedirectAction, RuleCondition, RuleTransform, Target };
+
 /** A key naming one Ingress group: `group.name` for explicit groups, `<namespace>/<name>` otherwise. */
 export type GroupKey = string;
 
@@ -21,32 +33,6 @@ export interface Problem {
 }
 
 /**
- * ALB condition, in the `*Config` form of the ELBv2 API. host-header, path-pattern and http-header
- * match either by `values` (ALB globs) or by `regexValues` (regular expressions), never both: when
- * `regexValues` is set, `values` is empty.
- */
-export type RuleCondition =
-  | {
-      readonly field: "host-header";
-      readonly values: readonly string[];
-      readonly regexValues?: readonly string[];
-    }
-  | {
-      readonly field: "path-pattern";
-      readonly values: readonly string[];
-      readonly regexValues?: readonly string[];
-    }
-  | {
-      readonly field: "http-header";
-      readonly headerName: string;
-      readonly values: readonly string[];
-      readonly regexValues?: readonly string[];
-    }
-  | { readonly field: "http-request-method"; readonly values: readonly string[] }
-  | { readonly field: "source-ip"; readonly values: readonly string[] }
-  | { readonly field: "query-string"; readonly values: readonly { key?: string; value: string }[] };
-
-/**
  * A target group of a forward action: one of the group's by model key (resolved to an ARN at apply),
  * or one Gannet does not own by ARN (forwarded to, never modified). Weight only matters with several.
  */
@@ -61,27 +47,8 @@ export type RuleAction =
       readonly targetGroups: readonly TargetGroupTuple[];
       readonly stickiness?: { readonly enabled: boolean; readonly durationSeconds: number };
     }
-  | {
-      readonly type: "fixed-response";
-      readonly statusCode: string;
-      readonly contentType?: string;
-      readonly messageBody?: string;
-    }
-  | {
-      readonly type: "redirect";
-      readonly statusCode: "HTTP_301" | "HTTP_302";
-      readonly protocol?: string;
-      readonly port?: string;
-      readonly host?: string;
-      readonly path?: string;
-      readonly query?: string;
-    };
-
-/** A rule transform: rewrites the Host header or the URL before the request reaches its targets. */
-export interface RuleTransform {
-  readonly type: "host-header-rewrite" | "url-rewrite";
-  readonly rewrites: readonly { readonly regex: string; readonly replace: string }[];
-}
+  | FixedResponseAction
+  | RedirectAction;
 
 /** One listener rule. `order` ranks it within its listener (lower first); apply turns it into a priority. */
 export interface DesiredRule {
@@ -109,24 +76,6 @@ export interface DesiredListener {
   readonly certificateArns?: readonly string[];
   /** Listener attributes to set (`listener-attributes.<Protocol>-<Port>`); keys not listed are left alone. */
   readonly attributes?: Readonly<Record<string, string>>;
-}
-
-/** ALB health check settings, with AWS LBC's defaults filled in by the builder. */
-export interface HealthCheck {
-  readonly protocol: "HTTP" | "HTTPS";
-  readonly port: string; // "traffic-port" or a number
-  readonly path: string;
-  readonly intervalSeconds: number;
-  readonly timeoutSeconds: number;
-  readonly healthyThresholdCount: number;
-  readonly unhealthyThresholdCount: number;
-  readonly matcher: string; // HTTP codes, e.g. "200"
-}
-
-/** One registered target: a pod IP and port. */
-export interface Target {
-  readonly id: string;
-  readonly port: number;
 }
 
 /** One target group per (Service, port) used by the group; target type `ip`. */

@@ -2,16 +2,22 @@
 
 import type { AcmPort } from "../aws/acm.ts";
 import type { Ec2Port } from "../aws/ec2.ts";
-import type { Elbv2Port, LoadBalancerSummary, TargetGroupSummary } from "../aws/elbv2.ts";
+import type { Elbv2Port } from "../aws/elbv2.ts";
 import type { Route53Port } from "../aws/route53.ts";
 import type { Wafv2Port } from "../aws/wafv2.ts";
 import type { DesiredGroup } from "../model/desired.ts";
+import type { HostedZone } from "../model/dns/dns-records.ts";
 import type { Subnet } from "../model/load-balancer/subnets.ts";
 import { isOwnedBy, isOwnedByCluster, type Owner, TAG } from "../model/ownership.ts";
 import type { CertificateSummary } from "../model/tls/certificates.ts";
-import type { DnsInventory } from "../reconcile/dns-stage.ts";
+import type {
+  LoadBalancerSummary,
+  ObservedGroup,
+  ObservedSecurityGroup,
+  TargetGroupSummary,
+} from "../types/alb.ts";
+import type { ObservedRecordSet } from "../types/dns.ts";
 import { observeBackendRules } from "./observe-backend-rules.ts";
-import type { ObservedGroup, ObservedSecurityGroup } from "./observed.ts";
 
 /** The AWS ports observe and apply use. */
 export interface AwsPorts {
@@ -22,9 +28,15 @@ export interface AwsPorts {
   readonly wafv2: Wafv2Port;
 }
 
+/** Route53 state shared by the groups of one pass: zones, and each zone's records read on demand. */
+export interface DnsInventory {
+  readonly zones: readonly HostedZone[];
+  readonly recordSets: Map<string, Promise<ObservedRecordSet[]>>;
+}
+
 /**
  * The cluster's tagged ALBs and target groups, and the ELB subnets, read once per pass and shared by
- * the groups of that pass. Apply records what it creates, so the inventory stays true within a pass.
+ * the groups of that pass. What apply creates and deletes is recorded (`rememberApplied`), so it stays true within a pass.
  */
 export interface ClusterInventory {
   readonly cluster: string;

@@ -4,7 +4,7 @@
 
 import type { Ec2Port } from "../aws/ec2.ts";
 import type { Owner } from "../model/ownership.ts";
-import type { ObservedGroup, TargetSecurityGroup } from "./observed.ts";
+import type { ObservedGroup, TargetSecurityGroup } from "../types/alb.ts";
 
 /** The tag that marks a node or pod security group as the cluster's, as AWS LBC and EKS use it. */
 export function clusterSecurityGroupTag(cluster: string): string {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { DesiredGroup, HealthCheck } from "../model/desired.ts";
-import type { ObservedGroup, ObservedLoadBalancer } from "../observe/observed.ts";
+import type { ObservedGroup, ObservedLoadBalancer } from "../types/alb.ts";
 import { differingAttributes } from "./addon-planners.ts";
 import { planGroup } from "./plan-group.ts";
 

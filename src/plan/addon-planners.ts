@@ -3,7 +3,7 @@
 // AWS LBC documents ("only attributes defined in the annotation will be updated").
 
 import type { DesiredListener, DesiredLoadBalancer, DesiredTargetGroup } from "../model/desired.ts";
-import type { ObservedListener, ObservedLoadBalancer, ObservedTargetGroup } from "../observe/observed.ts";
+import type { ObservedListener, ObservedLoadBalancer, ObservedTargetGroup } from "../types/alb.ts";
 import type { Change } from "./changes.ts";
 
 /** The desired attributes whose value AWS does not hold yet (all of them when nothing was read). */

@@ -14,7 +14,7 @@
 
 import type { DesiredGroup, Problem } from "../model/desired.ts";
 import { createProblem } from "../model/problems.ts";
-import type { ObservedGroup, ObservedSecurityGroup } from "../observe/observed.ts";
+import type { ObservedGroup, ObservedSecurityGroup } from "../types/alb.ts";
 import type { Change } from "./changes.ts";
 
 /** The backend rule changes: opened before targets register, closed once nothing needs them. */

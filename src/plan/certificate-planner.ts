@@ -99,3 +99,69 @@ export function validationRecordsToKeep(
   }
   return keep;
 }
+
+/**
+ * The load balancer an ELBv2 ARN belongs to (`app/<name>/<id>`): InUseBy names the ALB on AWS, and a
+ * listener of it on the emulator; both are the group's own. Any other ARN is returned unchanged.
+ */
+export function loadBalancerIdOf(arn: string): string {
+  const m =
+    /^arn:[^:]+:elasticloadbalancing:[^:]*:[^:]*:(?:loadbalancer|listener|listener-rule)\/(app\/[^/]+\/[^/]+)/.exec(
+      arn,
+    );
+  return m?.[1] ?? arn;
+}
+
+/** True for the ARN of an ALB or of one of its listeners or rules. */
+export function isLoadBalancerArn(arn: string): boolean {
+  return loadBalancerIdOf(arn) !== arn;
+}
+
+/** What deciding a group's certificate deletions needs. */
+export interface CertificateDeletionInput {
+  readonly choice: CertificateChoice;
+  readonly listenerCertificateArns: readonly string[];
+  readonly groupLoadBalancerArns: ReadonlySet<string>;
+  /** ARNs of the ALBs that exist (any owner), when known: an InUseBy entry naming a deleted ALB holds nothing. */
+  readonly liveLoadBalancerArns?: ReadonlySet<string>;
+}
+
+/**
+ * The group's certificates no host needs, once no listener of the group serves them (pure: known
+ * before the DNS stage retires their validation records). InUseBy entries naming this group's own ALBs
+ * (or their listeners), or ALBs that no longer exist, are not trusted (AWS lags after a detach;
+ * emulators never clear them); anything else in InUseBy (another group's ALB, CloudFront) keeps it.
+ */
+export function planCertificateDeletions(input: CertificateDeletionInput): CertificateChange[] {
+  const own = new Set([...input.groupLoadBalancerArns].map(loadBalancerIdOf));
+  const live = input.liveLoadBalancerArns && new Set([...input.liveLoadBalancerArns].map(loadBalancerIdOf));
+  // An ALB deleted before (a crash between its deletion and the certificate's, or someone else) still
+  // shows in InUseBy for a while on AWS, and for ever on the emulator.
+  const gone = (arn: string) =>
+    live !== undefined && isLoadBalancerArn(arn) && !live.has(loadBalancerIdOf(arn));
+  const unused = input.choice.unused.map((c) => {
+    const others = c.inUseBy.filter((arn) => !own.has(loadBalancerIdOf(arn)) && !gone(arn));
+    return { ...c, inUse: others.length > 0, inUseBy: others };
+  });
+  return planCertificates(
+    { ...input.choice, requests: [], unused },
+    { listenerCertificateArns: input.listenerCertificateArns },
+  ).filter((c) => c.kind === "deleteCertificate");
+}
+
+/**
+ * Names (fqdn, lowercase, trailing dot) of the validation CNAMEs the planned deletions retire: those of
+ * the deleted certificates that no live certificate shares.
+ */
+export function retiredValidationNames(
+  all: readonly CertificateSummary[],
+  deleted: readonly CertificateChange[],
+): Set<string> {
+  const arns = new Set(deleted.flatMap((c) => (c.kind === "deleteCertificate" ? [c.arn] : [])));
+  if (arns.size === 0) return new Set();
+  const keep = validationRecordsToKeep(all, { retiring: arns });
+  const names = all
+    .filter((c) => arns.has(c.arn))
+    .flatMap((c) => c.validation.map((v) => `${v.name.replace(/\.$/, "")}.`.toLowerCase()));
+  return new Set(names.filter((n) => !keep.has(n)));
+}

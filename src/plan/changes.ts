@@ -13,12 +13,7 @@ import type {
   RuleTransform,
   Target,
 } from "../model/desired.ts";
-
-/** An ingress permission of the managed security group. */
-export interface PortCidr {
-  readonly port: number;
-  readonly cidr: string;
-}
+import type { PortCidr } from "../types/alb.ts";
 
 /** One AWS change. `reason` says why, for `gannet plan` and Events. */
 export type Change =

@@ -1,7 +1,7 @@
 // Plan stage: canonical forms of conditions and actions, so desired and observed compare by meaning.
 
 import type { RuleAction, RuleCondition, RuleTransform } from "../model/desired.ts";
-import type { ObservedAction } from "../observe/observed.ts";
+import type { ObservedAction } from "../types/alb.ts";
 
 /** Maps a target group key to the ARN it has now, if it exists. */
 export type ArnOfKey = (key: string) => string | undefined;

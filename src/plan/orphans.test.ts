@@ -1,9 +1,10 @@
 import { describe, expect, it } from "vitest";
-import type { LoadBalancerSummary } from "../aws/elbv2.ts";
 import type { Ingress } from "../model/kube-objects.ts";
 import { buildOwnershipTags, groupTagValue, TAG } from "../model/ownership.ts";
 import type { CertificateSummary } from "../model/tls/certificates.ts";
 import { alb, ingress } from "../testing/test-fixtures.ts";
+import type { LoadBalancerSummary } from "../types/alb.ts";
+import type { ObservedRecordSet } from "../types/dns.ts";
 import {
   buildGroupHoldings,
   type HeldRecord,
@@ -12,7 +13,7 @@ import {
   planOrphanRecordDeletions,
   referencedGroups,
 } from "./orphans.ts";
-import { buildTxtValue, type ObservedRecordSet, type RegistrySettings } from "./record-planner.ts";
+import { buildTxtValue, type RegistrySettings } from "./record-planner.ts";
 
 const cluster = "prod";
 const mine = (group: string, role: "load-balancer" | "certificate" = "load-balancer") =>

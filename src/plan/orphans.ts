@@ -8,7 +8,6 @@
 // collected. A record is orphaned when its ownership TXT names our owner id, its alias points at an ELB
 // name that no longer exists (or whose group is collected), and the Ingress its TXT names is gone.
 
-import type { LoadBalancerSummary, TargetGroupSummary } from "../aws/elbv2.ts";
 import type { HostedZone } from "../model/dns/dns-records.ts";
 import type { Ingress } from "../model/kube-objects.ts";
 import { groupTagValue, isOwnedByCluster, TAG } from "../model/ownership.ts";
@@ -18,17 +17,12 @@ import {
   type CertificateSummary,
   inUseByLoadBalancerArn,
 } from "../model/tls/certificates.ts";
-import type { ObservedSecurityGroup } from "../observe/observed.ts";
 import { groupsOfFinalizers } from "../sources/ingress/groups/finalizers.ts";
 import { groupKeyOf } from "../sources/ingress/groups/ingress-groups.ts";
 import { ingressResource } from "../sources/ingress/hosts/hostnames.ts";
-import {
-  findOwnedRecords,
-  type ObservedRecordSet,
-  planRecords,
-  type RecordChange,
-  type RegistrySettings,
-} from "./record-planner.ts";
+import type { LoadBalancerSummary, ObservedSecurityGroup, TargetGroupSummary } from "../types/alb.ts";
+import type { ObservedRecordSet, RecordChange } from "../types/dns.ts";
+import { findOwnedRecords, planRecords, type RegistrySettings } from "./record-planner.ts";
 
 /** A record Gannet owns that aliases an ALB. */
 export interface HeldRecord {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { DesiredGroup, DesiredTargetGroup, HealthCheck } from "../model/desired.ts";
-import type { ObservedGroup, ObservedLoadBalancer, ObservedTargetGroup } from "../observe/observed.ts";
+import type { ObservedGroup, ObservedLoadBalancer, ObservedTargetGroup } from "../types/alb.ts";
 import { planGroup } from "./plan-group.ts";
 
 const healthCheck: HealthCheck = {

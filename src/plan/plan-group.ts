@@ -6,7 +6,7 @@
 // references them; the web ACL association comes last.
 
 import type { DesiredGroup, Problem } from "../model/desired.ts";
-import type { ObservedGroup, ObservedLoadBalancer, ObservedSecurityGroup } from "../observe/observed.ts";
+import type { ObservedGroup, ObservedLoadBalancer, ObservedSecurityGroup } from "../types/alb.ts";
 import { planLoadBalancerAttributes, planWebAcl } from "./addon-planners.ts";
 import { planBackendRules } from "./backend-rules.ts";
 import type { Change } from "./changes.ts";

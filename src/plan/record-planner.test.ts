@@ -1,16 +1,15 @@
 import { describe, expect, it } from "vitest";
 import type { AliasTarget, DesiredRecord } from "../model/dns/dns-records.ts";
+import type { ObservedRecordSet, RecordChange } from "../types/dns.ts";
 import {
   buildTxtName,
   buildTxtValue,
   groupChangeUnits,
   isChangeInEffect,
-  type ObservedRecordSet,
   type PlanRecordsInput,
   parseTxtName,
   parseTxtValue,
   planRecords,
-  type RecordChange,
   type RegistrySettings,
   splitIntoBatches,
   type TxtNaming,

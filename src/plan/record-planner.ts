@@ -15,8 +15,9 @@
 // owner, are never changed or deleted; a name they hold is reported as a conflict. A record is deleted only
 // when its TXT names a resource this group answers for.
 
-import type { AliasTarget, DesiredRecord } from "../model/dns/dns-records.ts";
+import type { DesiredRecord } from "../model/dns/dns-records.ts";
 import { compareStrings } from "../model/problems.ts";
+import type { AliasTarget, ObservedRecordSet, RecordChange, RecordSet } from "../types/dns.ts";
 
 /** How ownership is recorded and what the planner may do (ExternalDNS's `--txt-*` and `--policy`). */
 export interface RegistrySettings {
@@ -30,27 +31,6 @@ export interface RegistrySettings {
 
 /** The naming part of the settings. */
 export type TxtNaming = Pick<RegistrySettings, "txtPrefix" | "txtSuffix" | "txtWildcardReplacement">;
-
-/** A record set as a change carries it: name lowercase without the trailing dot, values as Route53 stores them. */
-export interface RecordSet {
-  readonly name: string;
-  readonly type: string;
-  readonly ttl?: number;
-  readonly values?: readonly string[];
-  readonly alias?: AliasTarget;
-}
-
-/** A record set read from a zone; routing-policy record sets carry a set identifier. */
-export interface ObservedRecordSet extends RecordSet {
-  readonly setIdentifier?: string;
-}
-
-/** One Route53 change. Changes with the same `unit` are adjacent and always go in the same batch. */
-export interface RecordChange {
-  readonly action: "CREATE" | "UPSERT" | "DELETE";
-  readonly record: RecordSet;
-  readonly unit?: string;
-}
 
 /** A desired record that was not published because someone else holds its name. */
 export interface RecordConflict {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { DesiredListener } from "../model/desired.ts";
-import type { ObservedListener } from "../observe/observed.ts";
+import type { ObservedListener } from "../types/alb.ts";
 import { planListeners } from "./resource-planners.ts";
 
 const notFound = { type: "fixed-response", statusCode: "404", contentType: "text/plain" } as const;

@@ -13,9 +13,10 @@ import type {
   ObservedLoadBalancer,
   ObservedSecurityGroup,
   ObservedTargetGroup,
-} from "../observe/observed.ts";
+  PortCidr,
+} from "../types/alb.ts";
 import { planListenerAttributes, planTargetGroupAttributes } from "./addon-planners.ts";
-import type { Change, PortCidr } from "./changes.ts";
+import type { Change } from "./changes.ts";
 import { type ArnOfKey, actionsEqual } from "./compare.ts";
 import { planListenerRules } from "./rule-planner.ts";
 

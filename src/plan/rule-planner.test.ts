@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { DesiredRule, RuleAction } from "../model/desired.ts";
-import type { ObservedRule } from "../observe/observed.ts";
+import type { ObservedRule } from "../types/alb.ts";
 import { assignPriorities, planListenerRules } from "./rule-planner.ts";
 
 const arnOf = (key: string) => `arn:tg/${key}`;

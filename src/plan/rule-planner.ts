@@ -6,7 +6,7 @@
 // added path is one CreateRule plus, at most, one batched reorder.
 
 import type { DesiredRule } from "../model/desired.ts";
-import type { ObservedRule } from "../observe/observed.ts";
+import type { ObservedRule } from "../types/alb.ts";
 import type { Change } from "./changes.ts";
 import { type ArnOfKey, actionsEqual, canonicalConditions, canonicalTransforms } from "./compare.ts";
 

@@ -5,7 +5,7 @@ import type {
   ObservedGroup,
   ObservedLoadBalancer,
   ObservedSecurityGroup,
-} from "../observe/observed.ts";
+} from "../types/alb.ts";
 import { planBackendRules } from "./backend-rules.ts";
 import { planGroup } from "./plan-group.ts";
 

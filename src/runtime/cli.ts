@@ -7,10 +7,10 @@ import { Command, Option } from "commander";
 import { loadControllerSettings, type RawControllerSettings } from "../config/controller-settings.ts";
 import { loadCostSettings, type RawCostFlags } from "../config/cost-settings.ts";
 import { loadSettings, type RawSettings, SettingsError } from "../config/settings.ts";
-import { describeChange } from "../plan/changes.ts";
+import { hasChanges } from "../plan/plan-reconcile.ts";
 import { runController } from "./controller.ts";
 import { runDev } from "./dev.ts";
-import { formatOutcome } from "./format.ts";
+import { formatOutcome, formatPlan, planReport } from "./format.ts";
 import { runCost, runGc } from "./gc.ts";
 import { createRuntime, RuntimeError, resolveVpcId, runPass } from "./pass.ts";
 
@@ -134,23 +134,23 @@ async function reconcileCommand(flags: CommonFlags): Promise<number> {
   }
 }
 
-async function planCommand(flags: CommonFlags): Promise<number> {
+interface PlanFlags extends CommonFlags {
+  readonly output?: string;
+}
+
+async function planCommand(flags: PlanFlags): Promise<number> {
+  const output = flags.output ?? "text";
+  if (output !== "text" && output !== "json")
+    throw new SettingsError(`--output: must be text or json, got ${JSON.stringify(output)}`);
   const rt = createRuntime(loadSettings(flags));
   try {
     const vpcId = await resolveVpcId(rt);
     const outcomes = await runPass(rt, vpcId, { dryRun: true });
-    let changes = 0;
-    for (const o of outcomes) {
-      console.log(
-        `group ${o.group}: ${o.planned.length === 0 ? "in sync" : `${o.planned.length} change(s)`}`,
-      );
-      for (const c of o.planned) console.log(`  ${describeChange(c)}`);
-      for (const p of o.desired.problems) console.log(`  ! ${p.ingress} ${p.field}: ${p.message}`);
-      if (o.error) console.log(`  error: ${o.error}`);
-      changes += o.planned.length;
-    }
+    const pending = outcomes.filter((o) => o.plan && hasChanges(o.plan));
+    if (output === "json") console.log(JSON.stringify(planReport(outcomes), null, 2));
+    else for (const o of outcomes) console.log(formatPlan(o));
     if (outcomes.some((o) => o.error)) return 1;
-    return changes > 0 ? 2 : 0;
+    return pending.length > 0 ? 2 : 0;
   } finally {
     rt.close();
   }
@@ -196,8 +196,13 @@ export async function main(argv: readonly string[]): Promise<number> {
     code = await reconcileCommand(f);
   });
   withCommonFlags(
-    program.command("plan").description("print the AWS changes a reconcile would make (exit 2 when any)"),
-  ).action(async (f: CommonFlags) => {
+    program
+      .command("plan")
+      .description(
+        "print every change a reconcile would make: ALB, certificates, DNS records, finalizers (exit 2 when any)",
+      )
+      .addOption(new Option("--output <format>", "text or json (default text)")),
+  ).action(async (f: PlanFlags) => {
     code = await planCommand(f);
   });
   withCostFlags(

@@ -21,7 +21,7 @@ import { loadKubeConfig } from "../kube/kube-port.ts";
 import { LeaderElector } from "../kube/leader-election.ts";
 import { LeaseLock } from "../kube/lease.ts";
 import { ClusterCache } from "../observe/cluster-cache.ts";
-import type { ReconcileOutcome } from "../reconcile/reconcile-group.ts";
+import type { ReconcileOutcome } from "../reconcile/outcome.ts";
 import { ControllerMetrics } from "../report/metrics.ts";
 import { type RunningHttpServer, startHttpServer } from "./http-server.ts";
 import { LeaderTerm } from "./leader-term.ts";

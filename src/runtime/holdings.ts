@@ -11,7 +11,7 @@ import {
   heldRecordsOfZone,
   referencedGroups,
 } from "../plan/orphans.ts";
-import type { ObservedRecordSet } from "../plan/record-planner.ts";
+import type { ObservedRecordSet } from "../types/dns.ts";
 import { clusterSettings, type Runtime } from "./pass.ts";
 
 /** Everything `gc` and `cost` decide from, read once. */

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { ClusterInventory } from "../observe/observe-aws.ts";
-import type { ReconcileOutcome } from "../reconcile/reconcile-group.ts";
+import type { ReconcileOutcome } from "../reconcile/outcome.ts";
 import { InventoryCache, inventoryStillTrue } from "./inventory-cache.ts";
 
 const withAlb = { group: "g", members: [], listeners: [], targetGroups: [], problems: [], loadBalancer: {} };

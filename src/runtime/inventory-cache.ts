@@ -1,13 +1,13 @@
 // Runtime: one AWS inventory (the cluster's ALBs, target groups, security groups, subnets,
 // certificates and hosted zones: about six reads) shared by the reconciles that start within a
-// short time, as a pass shares it between its groups. Apply records what it creates and deletes in
+// short time, as a pass shares it between its groups. What apply creates and deletes is recorded in
 // it, and a successful reconcile records the fingerprint it wrote, so it stays true while this
 // process is the only writer; anything else (a failure, a pending certificate, a halted group, a
 // certificate or DNS change, which the inventory does not record) drops it, and the next reconcile
 // reads AWS again.
 
 import type { ClusterInventory } from "../observe/observe-aws.ts";
-import type { ReconcileOutcome } from "../reconcile/reconcile-group.ts";
+import type { ReconcileOutcome } from "../reconcile/outcome.ts";
 
 /** A shared, single-flight inventory that expires after `maxAgeMs`. */
 export class InventoryCache {
@@ -48,7 +48,7 @@ export class InventoryCache {
 
 /**
  * True when a reconcile leaves the shared inventory as true as it found it: it changed nothing, or
- * it changed only ELBv2/EC2 resources (apply records those), converged and wrote the group's
+ * it changed only ELBv2/EC2 resources (the inventory remembers what apply did), converged and wrote the group's
  * fingerprint (recorded too).
  */
 export function inventoryStillTrue(outcome: ReconcileOutcome): boolean {

@@ -4,7 +4,7 @@
 // The watch starts before the first pass, so a change made during that pass is not missed.
 
 import type { ChangeWatch, WatchedChange } from "../kube/change-watch.ts";
-import type { ReconcileOutcome } from "../reconcile/reconcile-group.ts";
+import type { ReconcileOutcome } from "../reconcile/outcome.ts";
 import { groupsOfFinalizers } from "../sources/ingress/groups/finalizers.ts";
 import { groupKeyOf } from "../sources/ingress/groups/ingress-groups.ts";
 import type { JsonLog } from "./json-log.ts";

@@ -11,12 +11,9 @@ import { Wafv2Port } from "../aws/wafv2.ts";
 import type { Settings } from "../config/settings.ts";
 import { KubePort, type KubeSnapshot, loadKubeConfig } from "../kube/kube-port.ts";
 import { type AwsPorts, type ClusterInventory, observeCluster } from "../observe/observe-aws.ts";
-import {
-  type ClusterSettings,
-  type ReconcileDeps,
-  type ReconcileOutcome,
-  reconcileGroup,
-} from "../reconcile/reconcile-group.ts";
+import type { ClusterSettings } from "../reconcile/build-group-state.ts";
+import type { ReconcileOutcome } from "../reconcile/outcome.ts";
+import { type ReconcileDeps, reconcileGroup } from "../reconcile/reconcile-group.ts";
 import { EventDeduper } from "../report/report-group.ts";
 import { collectGroups } from "../sources/ingress/groups/collect-groups.ts";
 

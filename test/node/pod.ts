@@ -68,7 +68,8 @@ export class PodRunner {
   /** The newest version of the Pod object seen. */
   update(pod: V1Pod): void {
     this.pod = pod;
-    if (pod.metadata?.deletionTimestamp) this.terminate();
+    if (pod.metadata?.deletionTimestamp)
+      this.terminate().catch((err) => this.host.log(`${this.key}: termination failed: ${String(err)}`));
   }
 
   /** Starts the Pod's init containers, then its containers. */

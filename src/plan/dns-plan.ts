@@ -1,77 +1,70 @@
-// DNS of one group, the ExternalDNS way: alias records to the group's ALB with TXT ownership records,
-// and the validation CNAMEs of its pending certificates. One ChangeResourceRecordSets per zone that
-// has changes; none when nothing changed.
+// Plan stage: the Route53 changes of one group, the ExternalDNS way: alias records to the group's ALB with
+// TXT ownership records, and the validation CNAMEs of its pending certificates. Pure: the zones' record
+// sets are observed beforehand; an ALB this reconcile creates is named by `LOAD_BALANCER_REF`, resolved
+// by apply once CreateLoadBalancer has answered.
 
-import type { Route53Port } from "../aws/route53.ts";
 import type { Problem } from "../model/desired.ts";
 import { chooseZone, type DesiredRecord, type HostedZone } from "../model/dns/dns-records.ts";
 import type { Ingress } from "../model/kube-objects.ts";
 import { objectKey } from "../model/problems.ts";
 import type { ValidationRecord } from "../model/tls/certificates.ts";
-import {
-  type ObservedRecordSet,
-  planRecords,
-  type RecordChange,
-  type RecordConflict,
-  type RegistrySettings,
-} from "../plan/record-planner.ts";
 import { buildDesiredRecords, hostsOfIngress, ingressResource } from "../sources/ingress/hosts/hostnames.ts";
+import type { ObservedRecordSet, RecordChange } from "../types/dns.ts";
+import { planRecords, type RecordConflict, type RegistrySettings } from "./record-planner.ts";
 
-/** Route53 state shared by the groups of one pass: zones, and each zone's records read on demand. */
-export interface DnsInventory {
-  readonly zones: readonly HostedZone[];
-  readonly recordSets: Map<string, Promise<ObservedRecordSet[]>>;
+/** Stands for the DNS name (and canonical zone) of the ALB this reconcile creates: apply resolves it. */
+export const LOAD_BALANCER_REF = "load-balancer.gannet.invalid";
+
+/** Where the group's alias records point. */
+export interface RecordTarget {
+  /** The ALB's DNS name, or `LOAD_BALANCER_REF` for one not created yet. */
+  readonly dnsName: string;
+  readonly hostedZoneId: string;
+  readonly dualstack: boolean;
+  readonly internal: boolean;
 }
 
-/** What the DNS stage needs. */
-export interface DnsStageInput {
-  readonly route53: Route53Port;
-  readonly inventory: DnsInventory;
+/** ExternalDNS's `--domain-filter` and `--zone-id-filter`. */
+export interface DnsFilters {
+  readonly domainFilters: readonly string[];
+  readonly zoneIdFilters: readonly string[];
+}
+
+/** What planning a group's records needs. */
+export interface RecordPlanInput {
+  readonly zones: readonly HostedZone[];
   readonly live: readonly Ingress[];
   readonly leaving: readonly Ingress[];
-  /** The group's ALB, absent when the group is being deleted. */
-  readonly target?: {
-    readonly dnsName: string;
-    readonly hostedZoneId: string;
-    readonly dualstack: boolean;
-    readonly internal: boolean;
-  };
-  readonly registry: RegistrySettings;
-  readonly filters: { readonly domainFilters: readonly string[]; readonly zoneIdFilters: readonly string[] };
+  readonly filters: DnsFilters;
   /** Validation CNAMEs of pending certificates, written into the public zone that holds them. */
   readonly validation: readonly ValidationRecord[];
   /** Validation CNAME names (fqdn, trailing dot) no certificate needs any more: deleted where present. */
   readonly retiredValidation: ReadonlySet<string>;
-  /** DNS names of this group's ALBs (now and before this reconcile): only records aliased to one are deleted. */
+  /** The record sets of each zone the group's names may live in, as observed; others are left alone. */
+  readonly recordSets: ReadonlyMap<string, readonly ObservedRecordSet[]>;
+  /** The group's ALB, absent when the group is being deleted. */
+  readonly target?: RecordTarget;
+  readonly registry: RegistrySettings;
+  /** DNS names of this group's ALBs: only records aliased to one are deleted. */
   readonly ownTargets: ReadonlySet<string>;
   /**
    * DNS names of every ALB that exists (any owner), when known: a record of this group aliased to an
    * ALB that is gone (its deletion done by a process that then died) is deleted too, never left dangling.
    */
   readonly liveTargets?: ReadonlySet<string>;
-  /** Called once before the first Route53 change (the group's fingerprint goes first). */
-  readonly beforeChange?: () => Promise<void>;
 }
 
-/** What the DNS stage did and found. */
-export interface DnsStageResult {
-  readonly records: readonly DesiredRecord[];
+/** The changes of one hosted zone, sent as one ChangeResourceRecordSets. */
+export interface ZoneChanges {
+  readonly zoneId: string;
   readonly changes: readonly RecordChange[];
-  readonly problems: readonly Problem[];
-  readonly failed: readonly string[];
 }
 
-function recordSetsOf(
-  route53: Route53Port,
-  inventory: DnsInventory,
-  zoneId: string,
-): Promise<ObservedRecordSet[]> {
-  let sets = inventory.recordSets.get(zoneId);
-  if (!sets) {
-    sets = route53.listRecordSets(zoneId);
-    inventory.recordSets.set(zoneId, sets);
-  }
-  return sets;
+/** The group's records: those it wants, the changes per zone, and the names it may not take. */
+export interface RecordPlan {
+  readonly records: readonly DesiredRecord[];
+  readonly zones: readonly ZoneChanges[];
+  readonly problems: readonly Problem[];
 }
 
 const fqdn = (name: string) => `${name.replace(/\.$/, "").toLowerCase()}.`;
@@ -86,51 +79,30 @@ function conflictProblem(c: RecordConflict, ingressOf: Map<string, string>): Pro
   };
 }
 
-/** Plans and applies the group's records zone by zone. */
-export async function reconcileDns(input: DnsStageInput): Promise<DnsStageResult> {
-  const { inventory, route53 } = input;
-  const problems: Problem[] = [];
+/** Plans the group's records zone by zone: one entry per zone that has changes. */
+export function planGroupRecords(input: RecordPlanInput): RecordPlan {
   const built = input.target
     ? buildDesiredRecords({
         members: input.live.map((ingress) => ({ ingress })),
         target: input.target,
-        zones: inventory.zones,
+        zones: input.zones,
         private: input.target.internal,
         domainFilters: input.filters.domainFilters,
         zoneIdFilters: input.filters.zoneIdFilters,
       })
     : { records: [], problems: [] };
-  problems.push(...built.problems);
-
-  // Zones to look at: where records are wanted, and wherever a leaving member's records may be.
-  const zoneIds = new Set(built.records.map((r) => r.zoneId));
-  for (const ingress of [...input.live, ...input.leaving]) {
-    for (const host of hostsOfIngress(ingress).hosts) {
-      for (const priv of [false, true]) {
-        const z = chooseZone(host, inventory.zones, { private: priv, ...input.filters });
-        if (z) zoneIds.add(z.id);
-      }
-    }
-  }
+  const problems: Problem[] = [...built.problems];
   const validationByZone = new Map<string, ValidationRecord[]>();
   for (const v of input.validation) {
-    const z = chooseZone(v.name.replace(/\.$/, ""), inventory.zones, { private: false });
-    if (!z) continue;
-    zoneIds.add(z.id);
-    validationByZone.set(z.id, [...(validationByZone.get(z.id) ?? []), v]);
+    const z = chooseZone(v.name.replace(/\.$/, ""), input.zones, { private: false });
+    if (z) validationByZone.set(z.id, [...(validationByZone.get(z.id) ?? []), v]);
   }
-  for (const name of input.retiredValidation) {
-    const z = chooseZone(name.replace(/\.$/, ""), inventory.zones, { private: false });
-    if (z) zoneIds.add(z.id);
-  }
-
-  const scope = new Set([...input.live, ...input.leaving].map(ingressResource));
-  const ingressOf = new Map([...input.live, ...input.leaving].map((i) => [ingressResource(i), objectKey(i)]));
+  const members = [...input.live, ...input.leaving];
+  const scope = new Set(members.map(ingressResource));
+  const ingressOf = new Map(members.map((i) => [ingressResource(i), objectKey(i)]));
   const ttl = input.live.map((i) => hostsOfIngress(i).ttl).find((t) => t !== undefined);
-  const changes: RecordChange[] = [];
-  const failed: string[] = [];
-  for (const zoneId of [...zoneIds].sort()) {
-    const observed = await recordSetsOf(route53, inventory, zoneId);
+  const zones: ZoneChanges[] = [];
+  for (const [zoneId, observed] of [...input.recordSets].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
     const plan = planRecords({
       zoneId,
       desired: built.records.filter((r) => r.zoneId === zoneId),
@@ -140,22 +112,13 @@ export async function reconcileDns(input: DnsStageInput): Promise<DnsStageResult
       ...(ttl !== undefined ? { ttl } : {}),
     });
     problems.push(...plan.conflicts.map((c) => conflictProblem(c, ingressOf)));
-    const zoneChanges = [
+    const changes = [
       ...keepOwnDeletions(plan.changes, input.ownTargets, input.liveTargets),
       ...validationChanges(observed, validationByZone.get(zoneId) ?? [], input.retiredValidation),
     ];
-    if (zoneChanges.length === 0) continue;
-    await input.beforeChange?.();
-    const result = await route53.changeRecordSets(zoneId, zoneChanges, "gannet: Ingress records");
-    inventory.recordSets.delete(zoneId);
-    changes.push(...zoneChanges.filter((c) => !result.failed.some((f) => f.change === c)));
-    failed.push(
-      ...result.failed.map(
-        (f) => `${f.change.action} ${f.change.record.type} ${f.change.record.name}: ${f.error}`,
-      ),
-    );
+    if (changes.length > 0) zones.push({ zoneId, changes });
   }
-  return { records: built.records, changes, problems, failed };
+  return { records: built.records, zones, problems };
 }
 
 const aliasName = (name: string) =>
@@ -210,4 +173,24 @@ function validationChanges(
     if (current && !seen.has(fqdn(name))) out.push({ action: "DELETE", record: current });
   }
   return out;
+}
+
+/** The change with the group's new ALB in place of `LOAD_BALANCER_REF` (unchanged when it names none). */
+export function resolveLoadBalancerRef(
+  change: RecordChange,
+  lb: { readonly dnsName: string; readonly canonicalHostedZoneId: string },
+): RecordChange {
+  const alias = change.record.alias;
+  if (!alias || aliasName(alias.dnsName) !== LOAD_BALANCER_REF) return change;
+  return {
+    ...change,
+    record: {
+      ...change.record,
+      alias: {
+        ...alias,
+        dnsName: lb.dnsName.toLowerCase().replace(/\.$/, ""),
+        hostedZoneId: lb.canonicalHostedZoneId,
+      },
+    },
+  };
 }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import type { RecordChange } from "../plan/record-planner.ts";
-import { keepOwnDeletions } from "./dns-stage.ts";
+import type { RecordChange } from "../types/dns.ts";
+import { keepOwnDeletions } from "./dns-plan.ts";
 
 const alias = (dnsName: string) => ({ dnsName, hostedZoneId: "Z", evaluateTargetHealth: true });
 

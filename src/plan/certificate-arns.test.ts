@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { isLoadBalancerArn, loadBalancerIdOf } from "./certificate-stage.ts";
+import { isLoadBalancerArn, loadBalancerIdOf } from "./certificate-planner.ts";
 
 describe("loadBalancerIdOf", () => {
   it.each([

@@ -1,7 +1,81 @@
-// Observe stage: the AWS state of one Ingress group as plain data, found by ownership tags.
-// Adapters fill these shapes; the planner compares them with the desired model.
+// Shared types: the vocabulary of an Application Load Balancer (conditions, actions, transforms, health
+// checks, targets) and the shapes of what AWS holds, as observe reads it and the planner compares it.
+// Below every stage and adapter: this folder imports nothing of Gannet's.
 
-import type { HealthCheck, RuleAction, RuleCondition, RuleTransform, Target } from "../model/desired.ts";
+/**
+ * ALB condition, in the `*Config` form of the ELBv2 API. host-header, path-pattern and http-header
+ * match either by `values` (ALB globs) or by `regexValues` (regular expressions), never both: when
+ * `regexValues` is set, `values` is empty.
+ */
+export type RuleCondition =
+  | {
+      readonly field: "host-header";
+      readonly values: readonly string[];
+      readonly regexValues?: readonly string[];
+    }
+  | {
+      readonly field: "path-pattern";
+      readonly values: readonly string[];
+      readonly regexValues?: readonly string[];
+    }
+  | {
+      readonly field: "http-header";
+      readonly headerName: string;
+      readonly values: readonly string[];
+      readonly regexValues?: readonly string[];
+    }
+  | { readonly field: "http-request-method"; readonly values: readonly string[] }
+  | { readonly field: "source-ip"; readonly values: readonly string[] }
+  | { readonly field: "query-string"; readonly values: readonly { key?: string; value: string }[] };
+
+/** A rule transform: rewrites the Host header or the URL before the request reaches its targets. */
+export interface RuleTransform {
+  readonly type: "host-header-rewrite" | "url-rewrite";
+  readonly rewrites: readonly { readonly regex: string; readonly replace: string }[];
+}
+
+/** ALB health check settings, with AWS LBC's defaults filled in by the builder. */
+export interface HealthCheck {
+  readonly protocol: "HTTP" | "HTTPS";
+  readonly port: string; // "traffic-port" or a number
+  readonly path: string;
+  readonly intervalSeconds: number;
+  readonly timeoutSeconds: number;
+  readonly healthyThresholdCount: number;
+  readonly unhealthyThresholdCount: number;
+  readonly matcher: string; // HTTP codes, e.g. "200"
+}
+
+/** One registered target: a pod IP and port. */
+export interface Target {
+  readonly id: string;
+  readonly port: number;
+}
+
+/** A fixed-response action. */
+export type FixedResponseAction = {
+  readonly type: "fixed-response";
+  readonly statusCode: string;
+  readonly contentType?: string;
+  readonly messageBody?: string;
+};
+
+/** A redirect action. */
+export type RedirectAction = {
+  readonly type: "redirect";
+  readonly statusCode: "HTTP_301" | "HTTP_302";
+  readonly protocol?: string;
+  readonly port?: string;
+  readonly host?: string;
+  readonly path?: string;
+  readonly query?: string;
+};
+
+/** An ingress permission of a security group: a port open to a CIDR. */
+export interface PortCidr {
+  readonly port: number;
+  readonly cidr: string;
+}
 
 /** An action as AWS holds it: forward names target group ARNs, not model keys. */
 export type ObservedAction =
@@ -10,7 +84,8 @@ export type ObservedAction =
       readonly targetGroups: readonly { readonly targetGroupArn: string; readonly weight: number }[];
       readonly stickiness?: { readonly enabled: boolean; readonly durationSeconds: number };
     }
-  | Exclude<RuleAction, { type: "forward" }>;
+  | FixedResponseAction
+  | RedirectAction;
 
 /** A listener rule (never the default rule). `owned` is false for rules without Gannet's tags. */
 export interface ObservedRule {
@@ -113,3 +188,9 @@ export const EMPTY_OBSERVED_GROUP: ObservedGroup = {
   targetGroups: [],
   securityGroups: [],
 };
+
+/** A load balancer as listed, before its listeners are read. */
+export type LoadBalancerSummary = Omit<ObservedLoadBalancer, "listeners">;
+
+/** A target group as listed, before its targets are read; `key` is empty when untagged. */
+export type TargetGroupSummary = Omit<ObservedTargetGroup, "targets">;
