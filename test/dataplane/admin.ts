@@ -17,9 +17,20 @@ export function formatDataplaneLines(status: { readonly listeners: readonly Admi
     .map((l) => `dataplane: ${l.dnsName}:${l.port} -> ${l.url}`);
 }
 
-/** Serves `GET /` (and `/status`) with `status()` as JSON and `GET /healthz`, on 127.0.0.1:port. */
-export function startAdmin(port: number, status: () => unknown): Promise<Server> {
+/**
+ * Serves `GET /` (and `/status`) with `status()` as JSON and `GET /healthz`, on 127.0.0.1:port.
+ * `/status?follow=<ALB DNS name>` also marks that ALB in use (re-read every poll for the hot window).
+ */
+export function startAdmin(
+  port: number,
+  status: () => unknown,
+  follow: (dnsName: string) => void = () => undefined,
+): Promise<Server> {
   const server = http.createServer((req, res) => {
+    const url = new URL(req.url ?? "/", "http://admin");
+    const followed = url.searchParams.get("follow");
+    if (followed) follow(followed);
+    req.url = url.pathname;
     if (req.url === "/healthz") {
       res.writeHead(200, { "content-type": "text/plain" });
       res.end("ok\n");

@@ -280,6 +280,11 @@ export class Dataplane {
   }
 
   /** What the admin endpoint answers. */
+  /** Follows the ALB of this DNS name every poll for the hot window (a client is about to use it). */
+  follow(dnsName: string): void {
+    this.#reader.follow(dnsName);
+  }
+
   status() {
     const o = this.#options;
     return {

@@ -17,7 +17,7 @@ const dataplane = new Dataplane({
   pollMs: Number(env.GANNET_DATAPLANE_POLL_MS ?? "1000"),
   coldMs: Number(env.GANNET_DATAPLANE_COLD_POLL_MS ?? "5000"),
   hotWindowMs: Number(env.GANNET_DATAPLANE_HOT_WINDOW_MS ?? "30000"),
-  coldCallsPerSecond: Number(env.GANNET_DATAPLANE_COLD_CALLS_PER_S ?? "20"),
+  coldCallsPerSecond: Number(env.GANNET_DATAPLANE_COLD_CALLS_PER_S ?? "10"),
   timeScale: Number(env.GANNET_DATAPLANE_TIME_SCALE ?? "1"),
   addressOffset: 0,
   certDir: join(state, "dataplane", "certs"),
@@ -29,7 +29,11 @@ const dataplane = new Dataplane({
 // A test data plane keeps serving what it can: one bad request or answer must not take every listener down.
 process.on("uncaughtException", (err) => log(`uncaught: ${err.stack ?? err.message}`));
 
-const admin = await startAdmin(Number(env.GANNET_DATAPLANE_ADMIN_PORT ?? "4580"), () => dataplane.status());
+const admin = await startAdmin(
+  Number(env.GANNET_DATAPLANE_ADMIN_PORT ?? "4580"),
+  () => dataplane.status(),
+  (dnsName) => dataplane.follow(dnsName),
+);
 await dataplane.start();
 log(`dataplane: admin http://127.0.0.1:${adminPort(admin)}`);
 

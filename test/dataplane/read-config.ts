@@ -2,8 +2,9 @@
 // Every poll lists the load balancers (one paged call); target group attributes are re-read at most every
 // `coldMs` (they rarely change; targets and rules do). Each ALB is then re-read in full (listeners,
 // rules, listener certificates, attributes, its target groups with their attributes and targets) when it
-// is "hot" — new, changed within `hotWindowMs`, or sent a request within `hotWindowMs` (an ALB in use, by a
-// test or by someone trying their Ingresses, follows its changes within a poll) — every poll. A "cold" ALB is re-read every `coldMs`,
+// is "hot" — sent a request or asked for (`follow`) within `hotWindowMs` (an ALB in use, by a test or by
+// someone trying their Ingresses, follows its changes within a poll), or new or changed within a third of
+// it — every poll. A "cold" ALB is re-read every `coldMs`,
 // or less often when there are many: cold re-reads share a budget of `coldCallsPerSecond` API calls, since
 // a shared LocalStack may hold a hundred stale ALBs, and re-reading them all every few seconds would keep
 // it busy for nothing.
@@ -92,6 +93,7 @@ export class ConfigReader {
   readonly #options: ReaderOptions;
   readonly #albs = new Map<string, AlbEntry>();
   readonly #requestedAt = new Map<string, number>();
+  readonly #followed = new Map<string, number>();
   readonly #certNames = new Map<string, readonly string[]>();
   readonly #tgAttributes = new Map<string, { at: number; attributes: Record<string, string> }>();
   /** API calls made so far. */
@@ -283,6 +285,11 @@ export class ConfigReader {
     return { config, targetGroups, fingerprint: JSON.stringify([config, targetGroups]) };
   }
 
+  /** Marks the ALB of this DNS name in use (a client is about to send requests), as `markRequested`. */
+  follow(dnsName: string, now = Date.now()): void {
+    this.#followed.set(dnsName, now);
+  }
+
   /** Marks an ALB in use (it was sent a request): it is re-read every poll for `hotWindowMs` from now. */
   markRequested(arn: string, now = Date.now()): void {
     this.#requestedAt.set(arn, now);
@@ -295,10 +302,15 @@ export class ConfigReader {
     const seen = new Set(lbs.map((lb) => lb.LoadBalancerArn ?? ""));
     for (const arn of this.#albs.keys()) if (!seen.has(arn)) this.#albs.delete(arn);
     for (const arn of this.#requestedAt.keys()) if (!seen.has(arn)) this.#requestedAt.delete(arn);
+    for (const [dns, at] of this.#followed)
+      if (now - at > this.#options.hotWindowMs) this.#followed.delete(dns);
     for (const [arn, a] of this.#tgAttributes)
       if (now - a.at > 10 * this.#options.coldMs) this.#tgAttributes.delete(arn);
+    const used = (e: AlbEntry) =>
+      Math.max(this.#requestedAt.get(e.config.arn) ?? 0, this.#followed.get(e.config.dnsName) ?? 0);
+    // New and changed ALBs stay hot briefly: a LocalStack that tests fill with ALBs is not re-read for nothing.
     const isHot = (e: AlbEntry) =>
-      now - Math.max(e.changedAt, this.#requestedAt.get(e.config.arn) ?? 0) < this.#options.hotWindowMs;
+      now - used(e) < this.#options.hotWindowMs || now - e.changedAt < this.#options.hotWindowMs / 3;
     const cold = [...this.#albs.values()].filter((e) => !isHot(e)).length;
     const callsPerRead = this.#readCount > 0 ? this.#readCalls / this.#readCount : 10;
     const coldInterval = Math.max(

@@ -18,7 +18,7 @@ endpoint=${AWS_ENDPOINT_URL:-http://127.0.0.1:4566}
 node_bin="$root/node_modules/.bin/node"
 admin="http://127.0.0.1:$port"
 sources=$(cat $(ls "$here"/*.ts | grep -v '\.test\.ts$') | sha256sum | cut -c1-12)
-key="endpoint=$endpoint scale=${GANNET_DATAPLANE_TIME_SCALE:-1} poll=${GANNET_DATAPLANE_POLL_MS:-1000}/${GANNET_DATAPLANE_COLD_POLL_MS:-5000}/${GANNET_DATAPLANE_HOT_WINDOW_MS:-30000}/${GANNET_DATAPLANE_COLD_CALLS_PER_S:-20} prefix=${GANNET_DATAPLANE_ALB_PREFIX:-} sources=$sources"
+key="endpoint=$endpoint scale=${GANNET_DATAPLANE_TIME_SCALE:-1} poll=${GANNET_DATAPLANE_POLL_MS:-1000}/${GANNET_DATAPLANE_COLD_POLL_MS:-5000}/${GANNET_DATAPLANE_HOT_WINDOW_MS:-30000}/${GANNET_DATAPLANE_COLD_CALLS_PER_S:-10} prefix=${GANNET_DATAPLANE_ALB_PREFIX:-} sources=$sources"
 
 say() { echo "dataplane: $*"; }
 health() { curl -sf --max-time 2 "$admin/healthz" >/dev/null 2>&1; }

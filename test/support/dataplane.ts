@@ -22,8 +22,9 @@ interface AdminStatus {
   readonly caCertificate: string;
 }
 
-async function readStatus(): Promise<AdminStatus> {
-  const res = await fetch(`${inject("dataplane")}/status`, { signal: AbortSignal.timeout(5000) });
+async function readStatus(follow?: string): Promise<AdminStatus> {
+  const query = follow ? `?follow=${encodeURIComponent(follow)}` : "";
+  const res = await fetch(`${inject("dataplane")}/status${query}`, { signal: AbortSignal.timeout(5000) });
   return (await res.json()) as AdminStatus;
 }
 
@@ -33,7 +34,8 @@ async function readStatus(): Promise<AdminStatus> {
  */
 export async function servedListener(dnsName: string): Promise<ServedListener> {
   return eventually(`the data plane serves ${dnsName}`, async () => {
-    const mine = (await readStatus()).listeners.filter((l) => l.dnsName === dnsName);
+    // Asking for it makes the data plane follow this ALB's changes every poll.
+    const mine = (await readStatus(dnsName)).listeners.filter((l) => l.dnsName === dnsName);
     return mine.find((l) => l.protocol === "HTTPS") ?? mine.find((l) => l.protocol === "HTTP");
   });
 }
