@@ -5,7 +5,7 @@
 // printed as a figure (zero-downtime rollouts are the readiness-gate work; here the point is that traffic
 // follows the cluster).
 
-import type { V1Deployment } from "@kubernetes/client-node";
+import type { V1Deployment, V1DeploymentSpec } from "@kubernetes/client-node";
 import { AppsV1Api } from "@kubernetes/client-node";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Controller } from "../src/runtime/controller.ts";
@@ -142,10 +142,12 @@ describe("traffic through the data plane while a Deployment scales and rolls, wi
   });
 
   it("is answered by every Pod after a scale-up, with no request failed", async () => {
-    await apps.patchNamespacedDeploymentScale(
-      { name: "echo", namespace: s.namespace, body: { spec: { replicas: 4 } } },
-      { headers: { "Content-Type": "application/merge-patch+json" } } as never,
-    );
+    const current = await apps.readNamespacedDeployment({ name: "echo", namespace: s.namespace });
+    await apps.replaceNamespacedDeployment({
+      name: "echo",
+      namespace: s.namespace,
+      body: { ...current, spec: { ...(current.spec as V1DeploymentSpec), replicas: 4 } },
+    });
     const pods = await eventually("4 ready Pods", async () => {
       const ready = await readyPods();
       return ready.length === 4 ? ready : undefined;
