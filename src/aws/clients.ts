@@ -4,7 +4,6 @@
 import { ACMClient } from "@aws-sdk/client-acm";
 import { EC2Client } from "@aws-sdk/client-ec2";
 import { ElasticLoadBalancingV2Client } from "@aws-sdk/client-elastic-load-balancing-v2";
-import { ResourceGroupsTaggingAPIClient } from "@aws-sdk/client-resource-groups-tagging-api";
 import { Route53Client } from "@aws-sdk/client-route-53";
 import { WAFV2Client } from "@aws-sdk/client-wafv2";
 import { type CallLayerOptions, installCallLayer, retryConfig } from "./call-layer.ts";
@@ -22,7 +21,6 @@ export interface AwsClients {
   readonly ec2: EC2Client;
   readonly acm: ACMClient;
   readonly route53: Route53Client;
-  readonly tagging: ResourceGroupsTaggingAPIClient;
   readonly wafv2: WAFV2Client;
 }
 
@@ -53,7 +51,6 @@ export function createAwsClients(settings: AwsSettings, layer: CallLayerOptions)
     acm: new ACMClient(config()),
     // Route53 is a global service whose endpoint lives in us-east-1.
     route53: new Route53Client({ ...config(), region: "us-east-1" }),
-    tagging: new ResourceGroupsTaggingAPIClient(config()),
     wafv2: new WAFV2Client(config()),
   };
   for (const client of Object.values(clients)) installCallLayer(client, layer);
