@@ -52,7 +52,7 @@ export class EksPort {
   }
 }
 
-/** An EKS port whose calls pass through the call layer (counted, retried, timed). */
+/** An EKS port whose calls pass through the call layer (retried by the SDK, counted, timed). */
 export function createEksPort(settings: AwsSettings, layer: CallLayerOptions): EksPort {
   const client = new EKSClient({
     region: settings.region,
