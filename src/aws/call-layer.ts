@@ -200,6 +200,8 @@ export function installCallLayer(
   // finalizeRequest, low priority: inside the SDK's retry middleware (finalizeRequest, high), so it
   // runs once per attempt, and an error it throws is classified and retried like AWS's own.
   const beforeAttempt = (next: Next, context: HandlerContext) => {
+    // The SDK builds the handler chain once per `send` (clients leave `cacheMiddleware` off), so
+    // this counts the attempts of one call.
     let attempt = 0;
     return (args: unknown) => {
       attempt += 1;
