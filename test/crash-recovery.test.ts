@@ -134,9 +134,7 @@ interface StoryRun {
 
 async function runStory(crashAt?: number): Promise<StoryRun> {
   const s = new Scenario();
-  // Decimal: a hex suffix of six letters makes the host regex (letters spelled `[aA]`) longer than the
-  // 128 characters AWS accepts, and the rule falls back to a plain host unlike the clean run's.
-  const label = `c-${Number.parseInt(uniqueSuffix(), 16)}`;
+  const label = `c-${uniqueSuffix()}`;
   const domain = `${label}.gannet.example.com`;
   const host = `shop.${domain}`;
   const scope = { cluster: s.cluster, namespace: s.namespace, domain };
