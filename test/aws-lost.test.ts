@@ -51,7 +51,7 @@ describe("AWS loses every resource while the controller runs", () => {
   const scope = { cluster: s.cluster, namespace: s.namespace, domain };
   let controller: Controller | undefined;
   // The outage: while `down`, every AWS attempt fails before it leaves the process, at once (not
-  // retried by the call layer, so the calls in flight can be counted down to none; the work queue backs off).
+  // retried by the SDK, so the calls in flight can be counted down to none; the work queue backs off).
   let down = false;
   let started = 0;
   let finished = 0;

@@ -1,5 +1,6 @@
 // The AWS call layer around real clients: throttling injected before the request reaches LocalStack
-// is retried with backoff and counted; errors that no retry can fix are not retried.
+// is retried by the SDK's retry strategy (as the call layer configures it) and counted from the SDK's
+// metadata; errors that no retry can fix are not retried.
 
 import {
   DescribeLoadBalancersCommand,
@@ -57,6 +58,46 @@ describe("call layer on the real endpoint", () => {
     expect(stats.byOperation.get("ElasticLoadBalancingV2:DescribeLoadBalancers")).toMatchObject({
       attempts: 4,
       errors: 1,
+    });
+    clients.elbv2.destroy();
+  });
+
+  it.each([
+    { name: "ThrottlingException", status: 400, retried: true },
+    { name: "Throttling", status: 400, retried: true },
+    { name: "RequestLimitExceeded", status: 400, retried: true },
+    { name: "PriorRequestNotComplete", status: 400, retried: true },
+    { name: "InternalFailure", status: 500, retried: true },
+    { name: "ServiceUnavailable", status: 503, retried: true },
+    { name: "Error", code: "ECONNRESET", retried: true },
+    { name: "ValidationError", status: 400, retried: false },
+    { name: "LoadBalancerNotFound", status: 400, retried: false },
+  ])("a first attempt failing with $name ($status$code) is retried: $retried", async (fault) => {
+    const stats = new CallStats();
+    const error = Object.assign(new Error(`${fault.name} (injected)`), {
+      name: fault.name,
+      ...(fault.code ? { code: fault.code } : {}),
+      ...(fault.status ? { $metadata: { httpStatusCode: fault.status } } : {}),
+    });
+    const clients = createAwsClients(
+      { region: "us-east-1", endpoint },
+      {
+        stats,
+        retry,
+        faults: (_service, _operation, attempt) => {
+          if (attempt === 1) throw error;
+        },
+      },
+    );
+
+    const sent = clients.elbv2.send(new DescribeLoadBalancersCommand({}));
+
+    if (fault.retried) await expect(sent).resolves.toBeDefined();
+    else await expect(sent).rejects.toBe(error);
+    expect(stats.byOperation.get("ElasticLoadBalancingV2:DescribeLoadBalancers")).toMatchObject({
+      calls: 1,
+      attempts: fault.retried ? 2 : 1,
+      errors: fault.retried ? 0 : 1,
     });
     clients.elbv2.destroy();
   });

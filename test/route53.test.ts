@@ -24,8 +24,7 @@ const clients = awsClients();
 const port = new Route53Port(clients.route53);
 
 afterAll(() => {
-  for (const client of [clients.route53, clients.elbv2, clients.ec2, clients.acm, clients.tagging])
-    client.destroy();
+  for (const client of [clients.route53, clients.elbv2, clients.ec2, clients.acm]) client.destroy();
 });
 
 async function createZone(tag: string): Promise<HostedZone> {

@@ -124,7 +124,7 @@ describe("the controller under AWS throttling", () => {
     expect(sumMetric(metrics, "gannet_aws_api_retries_total")).toBe(retries);
     const failedCalls = [...stats.byOperation.values()].reduce((n, o) => n + o.errors, 0);
     console.log(
-      `throttling: ${totals.calls} AWS calls (${totals.mutating} mutating) in ${figures.attempts} attempts; ${figures.throttled} throttled and ${figures.serverErrors} answered 5xx (injected, seed ${seed}), ${retries} retried by the call layer, ${failedCalls} gave up after 8 attempts and were retried by the work queue; gannet_aws_api_retries_total ${sumMetric(metrics, "gannet_aws_api_retries_total")}; 4 groups converged with no duplicate`,
+      `throttling: ${totals.calls} AWS calls (${totals.mutating} mutating) in ${figures.attempts} attempts; ${figures.throttled} throttled and ${figures.serverErrors} answered 5xx (injected, seed ${seed}), ${retries} retried by the SDK (counted by the call layer), ${failedCalls} failed past its retries and were retried by the work queue; gannet_aws_api_retries_total ${sumMetric(metrics, "gannet_aws_api_retries_total")}; 4 groups converged with no duplicate`,
     );
   }, 400_000);
 });

@@ -12,9 +12,10 @@ import {
   DeleteCertificateCommand,
   DescribeCertificateCommand,
   type KeyAlgorithm,
-  ListCertificatesCommand,
   ListTagsForCertificateCommand,
+  paginateListCertificates,
   RequestCertificateCommand,
+  ResourceNotFoundException,
   type CertificateSummary as SdkCertificateSummary,
 } from "@aws-sdk/client-acm";
 import { TAG } from "../model/ownership.ts";
@@ -60,8 +61,7 @@ async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (item: T) 
   return out;
 }
 
-const isNotFound = (err: unknown) =>
-  (err as { name?: string } | undefined)?.name === "ResourceNotFoundException";
+const isNotFound = (err: unknown) => err instanceof ResourceNotFoundException;
 
 function uniqueLower(names: readonly (string | undefined)[]): string[] {
   return [...new Set(names.filter((n): n is string => !!n).map((n) => n.toLowerCase()))];
@@ -113,19 +113,11 @@ export class AcmPort {
   /** Every certificate of the region, any status or key type, sorted by ARN. */
   async listCertificates(): Promise<CertificateSummary[]> {
     const summaries: SdkCertificateSummary[] = [];
-    let token: string | undefined;
-    do {
-      const res = await this.client.send(
-        new ListCertificatesCommand({
-          CertificateStatuses: STATUSES,
-          Includes: { keyTypes: KEY_TYPES },
-          MaxItems: 1000,
-          ...(token ? { NextToken: token } : {}),
-        }),
-      );
-      summaries.push(...(res.CertificateSummaryList ?? []));
-      token = res.NextToken;
-    } while (token);
+    const pages = paginateListCertificates(
+      { client: this.client },
+      { CertificateStatuses: STATUSES, Includes: { keyTypes: KEY_TYPES }, MaxItems: 1000 },
+    );
+    for await (const res of pages) summaries.push(...(res.CertificateSummaryList ?? []));
     const read = await mapLimit(summaries, CONCURRENCY, (s) => this.readCertificate(s));
     return read
       .filter((c): c is CertificateSummary => c !== undefined)

@@ -2,25 +2,34 @@ import { describe, expect, it } from "vitest";
 import {
   backoffDelayMs,
   CallStats,
+  createRetryStrategy,
   DEFAULT_RETRY,
   isReadOperation,
-  isRetryableAwsError,
 } from "./call-layer.ts";
 
-describe("isRetryableAwsError", () => {
-  it.each([
-    { err: { name: "ThrottlingException" }, want: true },
-    { err: { name: "Throttling" }, want: true },
-    { err: { name: "RequestLimitExceeded" }, want: true },
-    { err: { name: "PriorRequestNotComplete" }, want: true },
-    { err: { name: "InternalFailure", $metadata: { httpStatusCode: 500 } }, want: true },
-    { err: { name: "ServiceUnavailable", $metadata: { httpStatusCode: 503 } }, want: true },
-    { err: { name: "Error", code: "ECONNRESET" }, want: true },
-    { err: { name: "ValidationError", $metadata: { httpStatusCode: 400 } }, want: false },
-    { err: { name: "LoadBalancerNotFound", $metadata: { httpStatusCode: 400 } }, want: false },
-    { err: "boom", want: false },
-  ])("$err -> $want", ({ err, want }) => {
-    expect(isRetryableAwsError(err)).toBe(want);
+describe("createRetryStrategy", () => {
+  const policy = { maxAttempts: 3, baseDelayMs: 1, maxDelayMs: 2 };
+
+  it.each(["THROTTLING", "TRANSIENT"] as const)(
+    "retries %s errors until the last attempt",
+    async (errorType) => {
+      const strategy = createRetryStrategy(policy);
+      const first = await strategy.acquireInitialRetryToken("");
+
+      const second = await strategy.refreshRetryTokenForRetry(first, { errorType });
+      const third = await strategy.refreshRetryTokenForRetry(second, { errorType });
+
+      expect(third.getRetryCount()).toBe(2);
+      await expect(strategy.refreshRetryTokenForRetry(third, { errorType })).rejects.toThrow();
+    },
+  );
+
+  it.each(["CLIENT_ERROR", "SERVER_ERROR"] as const)("does not retry %s errors", async (errorType) => {
+    const strategy = createRetryStrategy(policy);
+
+    const first = await strategy.acquireInitialRetryToken("");
+
+    await expect(strategy.refreshRetryTokenForRetry(first, { errorType })).rejects.toThrow();
   });
 });
 

@@ -1,10 +1,16 @@
 // AWS adapter: the one layer every AWS call passes through.
-// It counts calls per service and operation, retries throttling and 5xx with full-jitter exponential
-// backoff, and times each call. The counts are a product feature: metrics and benchmarks read them.
+// The SDK retries (its standard strategy, configured here as Gannet always retried: up to 8 attempts,
+// full-jitter exponential backoff from 100 ms to 20 s, throttling and 5xx as the SDK classifies them).
+// This layer counts and times each call, taking its attempts from the SDK's own response metadata
+// (`$metadata.attempts`, on the output or on the error), and runs the fault hook before every attempt.
+// The counts are a product feature (metrics, per-reconcile counts, the benchmark):
+//   - a *call* is one operation as the code asks for it (one `send`, one page of a paginator);
+//   - an *attempt* is one HTTP request of that call; `retries` = attempts - calls.
 
 import { AsyncLocalStorage } from "node:async_hooks";
+import { ConfiguredRetryStrategy } from "@smithy/core/retry";
 
-/** Per-operation figures. `calls` are logical calls; `attempts` include retries. */
+/** Per-operation figures. `calls` are operations asked for; `attempts` are the requests they took. */
 export interface OperationStats {
   calls: number;
   attempts: number;
@@ -18,7 +24,7 @@ export function isReadOperation(operation: string): boolean {
   return /^(Describe|List|Get)/.test(operation);
 }
 
-/** One finished logical call, as a listener of `CallStats` sees it (metrics). */
+/** One finished call, as a listener of `CallStats` sees it (metrics). */
 export interface CallRecord {
   readonly service: string;
   readonly operation: string;
@@ -37,7 +43,7 @@ export class CallStats {
     this.listeners.push(listener);
   }
 
-  /** Records one finished logical call. */
+  /** Records one finished call. */
   record(service: string, operation: string, attempts: number, failed: boolean, ms: number): void {
     for (const l of this.listeners) l({ service, operation, attempts, failed, ms });
     const key = `${service}:${operation}`;
@@ -88,7 +94,7 @@ export function withCallScope<T>(scoped: CallStats, fn: () => Promise<T>): Promi
   return scopes.run(scoped, fn);
 }
 
-/** Retry settings of the call layer. */
+/** Retry settings, given to the SDK's standard retry strategy. */
 export interface RetryPolicy {
   readonly maxAttempts: number;
   readonly baseDelayMs: number;
@@ -98,34 +104,7 @@ export interface RetryPolicy {
 /** Defaults: up to 8 attempts, 100 ms base, 20 s cap (full jitter). */
 export const DEFAULT_RETRY: RetryPolicy = { maxAttempts: 8, baseDelayMs: 100, maxDelayMs: 20_000 };
 
-const THROTTLING_CODES = new Set([
-  "Throttling",
-  "ThrottlingException",
-  "ThrottledException",
-  "RequestThrottledException",
-  "TooManyRequestsException",
-  "RequestLimitExceeded",
-  "RequestThrottled",
-  "PriorRequestNotComplete",
-  "SlowDown",
-  "EC2ThrottledException",
-  "BandwidthLimitExceeded",
-]);
-
-const TRANSIENT_NETWORK = new Set(["ECONNRESET", "ECONNREFUSED", "EPIPE", "ETIMEDOUT", "TimeoutError"]);
-
-/** True when an AWS error is worth retrying: throttling, a 5xx, or a dropped connection. */
-export function isRetryableAwsError(err: unknown): boolean {
-  if (typeof err !== "object" || err === null) return false;
-  const e = err as { name?: string; code?: string; $metadata?: { httpStatusCode?: number } };
-  if (e.name && THROTTLING_CODES.has(e.name)) return true;
-  if (e.code && (THROTTLING_CODES.has(e.code) || TRANSIENT_NETWORK.has(e.code))) return true;
-  if (e.name && TRANSIENT_NETWORK.has(e.name)) return true;
-  const status = e.$metadata?.httpStatusCode;
-  return status !== undefined && (status >= 500 || status === 429);
-}
-
-/** Full-jitter backoff: a random delay in [0, min(cap, base·2^attempt)). */
+/** Full-jitter backoff before attempt `attempt + 1`: a random delay in [0, min(cap, base·2^attempt)). */
 export function backoffDelayMs(
   policy: RetryPolicy,
   attempt: number,
@@ -134,7 +113,16 @@ export function backoffDelayMs(
   return Math.floor(random() * Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** attempt));
 }
 
-/** A hook that may throw before an attempt reaches AWS: how tests inject throttling or crashes. */
+/**
+ * The SDK's standard retry strategy with Gannet's attempts and backoff. The SDK's own delays (since
+ * 2026: a 1 s base for throttling) would slow a throttled controller down tenfold; its retry quota
+ * (a token bucket per client, drained by retries and refilled by successes) is kept.
+ */
+export function createRetryStrategy(policy: RetryPolicy = DEFAULT_RETRY): ConfiguredRetryStrategy {
+  return new ConfiguredRetryStrategy(policy.maxAttempts, (attempt) => backoffDelayMs(policy, attempt));
+}
+
+/** A hook that may throw before an attempt reaches AWS: the leader fence, and how tests inject faults. */
 export type FaultInjector = (service: string, operation: string, attempt: number) => void;
 
 /** Settings shared by every wrapped client. */
@@ -142,11 +130,23 @@ export interface CallLayerOptions {
   readonly stats: CallStats;
   readonly retry?: RetryPolicy;
   readonly faults?: FaultInjector;
-  readonly sleep?: (ms: number) => Promise<void>;
+}
+
+/** The client settings that hand retries to the SDK's strategy (spread into a client's config). */
+export function retryConfig(opts: Pick<CallLayerOptions, "retry">): {
+  maxAttempts: number;
+  retryStrategy: ConfiguredRetryStrategy;
+} {
+  const policy = opts.retry ?? DEFAULT_RETRY;
+  return { maxAttempts: policy.maxAttempts, retryStrategy: createRetryStrategy(policy) };
 }
 
 interface MiddlewareStackLike {
   add(middleware: unknown, options: { step: "initialize"; name: string; priority?: "high" | "low" }): void;
+  add(
+    middleware: unknown,
+    options: { step: "finalizeRequest"; name: string; priority?: "high" | "low" },
+  ): void;
 }
 
 interface HandlerContext {
@@ -154,39 +154,65 @@ interface HandlerContext {
   readonly commandName?: string;
 }
 
-type Next = (args: unknown) => Promise<unknown>;
+interface Metadata {
+  readonly $metadata?: { readonly attempts?: number };
+}
 
-const defaultSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+type Next = (args: unknown) => Promise<{ output?: Metadata }>;
 
-/** Installs the call layer on an SDK v3 client (whose own retries must be off: maxAttempts 1). */
+function namesOf(context: HandlerContext): { service: string; operation: string } {
+  return {
+    service: (context.clientName ?? "aws").replace(/Client$/, ""),
+    operation: (context.commandName ?? "Unknown").replace(/Command$/, ""),
+  };
+}
+
+/**
+ * Installs the call layer on an SDK v3 client configured with `retryConfig`: a counter around each
+ * call (outside the SDK's retry loop) and the fault hook before each attempt (inside it).
+ */
 export function installCallLayer(
   client: { middlewareStack: MiddlewareStackLike },
   opts: CallLayerOptions,
 ): void {
-  const retry = opts.retry ?? DEFAULT_RETRY;
-  const sleep = opts.sleep ?? defaultSleep;
   const record = (service: string, operation: string, attempts: number, failed: boolean, ms: number) => {
     opts.stats.record(service, operation, attempts, failed, ms);
     scopes.getStore()?.record(service, operation, attempts, failed, ms);
   };
-  const middleware = (next: Next, context: HandlerContext) => async (args: unknown) => {
-    const service = (context.clientName ?? "aws").replace(/Client$/, "");
-    const operation = (context.commandName ?? "Unknown").replace(/Command$/, "");
+  const count = (next: Next, context: HandlerContext) => async (args: unknown) => {
+    const { service, operation } = namesOf(context);
     const started = performance.now();
-    for (let attempt = 1; ; attempt++) {
-      try {
-        opts.faults?.(service, operation, attempt);
-        const out = await next(args);
-        record(service, operation, attempt, false, performance.now() - started);
-        return out;
-      } catch (err) {
-        if (attempt >= retry.maxAttempts || !isRetryableAwsError(err)) {
-          record(service, operation, attempt, true, performance.now() - started);
-          throw err;
-        }
-        await sleep(backoffDelayMs(retry, attempt));
-      }
+    try {
+      const out = await next(args);
+      record(service, operation, out.output?.$metadata?.attempts ?? 1, false, performance.now() - started);
+      return out;
+    } catch (err) {
+      // The SDK writes the attempts onto the error it gives up with; an error raised before the
+      // first request (a bad parameter, no credentials) took none, and counts as one.
+      const attempts = (err as Metadata | undefined)?.$metadata?.attempts ?? 1;
+      record(service, operation, Math.max(1, attempts), true, performance.now() - started);
+      throw err;
     }
   };
-  client.middlewareStack.add(middleware, { step: "initialize", name: "gannetCallLayer", priority: "high" });
+  client.middlewareStack.add(count, { step: "initialize", name: "gannetCallLayer", priority: "high" });
+  const faults = opts.faults;
+  if (!faults) return;
+  // finalizeRequest, low priority: inside the SDK's retry middleware (finalizeRequest, high), so it
+  // runs once per attempt, and an error it throws is classified and retried like AWS's own.
+  const beforeAttempt = (next: Next, context: HandlerContext) => {
+    // The SDK builds the handler chain once per `send` (clients leave `cacheMiddleware` off), so
+    // this counts the attempts of one call.
+    let attempt = 0;
+    return (args: unknown) => {
+      attempt += 1;
+      const { service, operation } = namesOf(context);
+      faults(service, operation, attempt);
+      return next(args);
+    };
+  };
+  client.middlewareStack.add(beforeAttempt, {
+    step: "finalizeRequest",
+    name: "gannetFaultHook",
+    priority: "low",
+  });
 }

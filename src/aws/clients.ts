@@ -1,12 +1,12 @@
-// AWS adapter: SDK clients, each wrapped by the one call layer (count, retry, time).
+// AWS adapter: SDK clients, each retrying with the SDK's standard strategy as Gannet configures it and
+// wrapped by the one call layer (count, time, fault hook).
 
 import { ACMClient } from "@aws-sdk/client-acm";
 import { EC2Client } from "@aws-sdk/client-ec2";
 import { ElasticLoadBalancingV2Client } from "@aws-sdk/client-elastic-load-balancing-v2";
-import { ResourceGroupsTaggingAPIClient } from "@aws-sdk/client-resource-groups-tagging-api";
 import { Route53Client } from "@aws-sdk/client-route-53";
 import { WAFV2Client } from "@aws-sdk/client-wafv2";
-import { type CallLayerOptions, installCallLayer } from "./call-layer.ts";
+import { type CallLayerOptions, installCallLayer, retryConfig } from "./call-layer.ts";
 
 /** Where and how to reach AWS. */
 export interface AwsSettings {
@@ -21,7 +21,6 @@ export interface AwsClients {
   readonly ec2: EC2Client;
   readonly acm: ACMClient;
   readonly route53: Route53Client;
-  readonly tagging: ResourceGroupsTaggingAPIClient;
   readonly wafv2: WAFV2Client;
 }
 
@@ -38,21 +37,21 @@ function isLoopback(endpoint: string): boolean {
 export function createAwsClients(settings: AwsSettings, layer: CallLayerOptions): AwsClients {
   const local =
     settings.endpoint !== undefined && isLoopback(settings.endpoint) && !process.env.AWS_ACCESS_KEY_ID;
-  const config = {
+  // Each client gets its own retry strategy, as the SDK does: one service's throttling drains only
+  // that service's retry quota.
+  const config = () => ({
     region: settings.region,
-    // The call layer retries; SDK retries would hide attempts from the counts.
-    maxAttempts: 1,
+    ...retryConfig(layer),
     ...(settings.endpoint ? { endpoint: settings.endpoint } : {}),
     ...(local ? { credentials: { accessKeyId: "test", secretAccessKey: "test" } } : {}),
-  };
+  });
   const clients: AwsClients = {
-    elbv2: new ElasticLoadBalancingV2Client(config),
-    ec2: new EC2Client(config),
-    acm: new ACMClient(config),
+    elbv2: new ElasticLoadBalancingV2Client(config()),
+    ec2: new EC2Client(config()),
+    acm: new ACMClient(config()),
     // Route53 is a global service whose endpoint lives in us-east-1.
-    route53: new Route53Client({ ...config, region: "us-east-1" }),
-    tagging: new ResourceGroupsTaggingAPIClient(config),
-    wafv2: new WAFV2Client(config),
+    route53: new Route53Client({ ...config(), region: "us-east-1" }),
+    wafv2: new WAFV2Client(config()),
   };
   for (const client of Object.values(clients)) installCallLayer(client, layer);
   return clients;

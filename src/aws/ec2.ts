@@ -4,13 +4,14 @@ import {
   AuthorizeSecurityGroupIngressCommand,
   CreateSecurityGroupCommand,
   DeleteSecurityGroupCommand,
-  DescribeNetworkInterfacesCommand,
-  DescribeSecurityGroupRulesCommand,
-  DescribeSecurityGroupsCommand,
-  DescribeSubnetsCommand,
   type EC2Client,
+  EC2ServiceException,
   type Filter,
   type IpPermission,
+  paginateDescribeNetworkInterfaces,
+  paginateDescribeSecurityGroupRules,
+  paginateDescribeSecurityGroups,
+  paginateDescribeSubnets,
   RevokeSecurityGroupIngressCommand,
   type SecurityGroup,
 } from "@aws-sdk/client-ec2";
@@ -40,9 +41,9 @@ function fromPermissions(perms: readonly IpPermission[] | undefined): PortCidr[]
   return out;
 }
 
+// EC2 models no exception: its errors are EC2ServiceExceptions named by their code.
 function isDuplicate(err: unknown): boolean {
-  const e = err as { name?: string; Code?: string } | undefined;
-  return e?.name === "InvalidPermission.Duplicate" || e?.Code === "InvalidPermission.Duplicate";
+  return err instanceof EC2ServiceException && err.name === "InvalidPermission.Duplicate";
 }
 
 const ELB_ROLE = "kubernetes.io/role/elb";
@@ -59,15 +60,12 @@ export class Ec2Port {
   /** Subnets of a VPC that carry an ELB role tag (public or internal), with their tags. */
   async listElbSubnets(vpcId: string | undefined): Promise<Subnet[]> {
     const out: Subnet[] = [];
-    let token: string | undefined;
-    do {
-      const res = await this.client.send(
-        // One call, filtered here: emulators do not OR several values of a `tag-key` filter.
-        new DescribeSubnetsCommand({
-          ...(vpcId ? { Filters: [{ Name: "vpc-id", Values: [vpcId] }] } : {}),
-          ...(token ? { NextToken: token } : {}),
-        }),
-      );
+    // One call per page, filtered here: emulators do not OR several values of a `tag-key` filter.
+    const pages = paginateDescribeSubnets(
+      { client: this.client },
+      vpcId ? { Filters: [{ Name: "vpc-id", Values: [vpcId] }] } : {},
+    );
+    for await (const res of pages) {
       for (const s of res.Subnets ?? []) {
         if (!s.Tags?.some((t) => t.Key === ELB_ROLE || t.Key === INTERNAL_ELB_ROLE)) continue;
         out.push({
@@ -77,25 +75,13 @@ export class Ec2Port {
           tags: tagMap(s.Tags),
         });
       }
-      token = res.NextToken;
-    } while (token);
+    }
     return out;
   }
 
   /** Security groups tagged for this cluster (every group), filtered by the tag on the server. */
   async listClusterSecurityGroups(cluster: string): Promise<ObservedSecurityGroup[]> {
-    const all: SecurityGroup[] = [];
-    let token: string | undefined;
-    do {
-      const res = await this.client.send(
-        new DescribeSecurityGroupsCommand({
-          Filters: [{ Name: `tag:${TAG.cluster}`, Values: [cluster] }],
-          ...(token ? { NextToken: token } : {}),
-        }),
-      );
-      all.push(...(res.SecurityGroups ?? []));
-      token = res.NextToken;
-    } while (token);
+    const all = await this.describeSecurityGroups([{ Name: `tag:${TAG.cluster}`, Values: [cluster] }]);
     return all
       .map((sg) => ({
         id: sg.GroupId ?? "",
@@ -109,14 +95,8 @@ export class Ec2Port {
   /** Security groups of a VPC matching the filters, paged. */
   private async describeSecurityGroups(filters: Filter[]): Promise<SecurityGroup[]> {
     const all: SecurityGroup[] = [];
-    let token: string | undefined;
-    do {
-      const res = await this.client.send(
-        new DescribeSecurityGroupsCommand({ Filters: filters, ...(token ? { NextToken: token } : {}) }),
-      );
+    for await (const res of paginateDescribeSecurityGroups({ client: this.client }, { Filters: filters }))
       all.push(...(res.SecurityGroups ?? []));
-      token = res.NextToken;
-    } while (token);
     return all;
   }
 
@@ -157,17 +137,16 @@ export class Ec2Port {
     // A filter takes at most 200 values; one is the VPC.
     for (let i = 0; i < ips.length; i += 199) {
       const chunk = ips.slice(i, i + 199);
-      let token: string | undefined;
-      do {
-        const res = await this.client.send(
-          new DescribeNetworkInterfacesCommand({
-            Filters: [
-              { Name: "vpc-id", Values: [vpcId] },
-              { Name: "addresses.private-ip-address", Values: chunk },
-            ],
-            ...(token ? { NextToken: token } : {}),
-          }),
-        );
+      const pages = paginateDescribeNetworkInterfaces(
+        { client: this.client },
+        {
+          Filters: [
+            { Name: "vpc-id", Values: [vpcId] },
+            { Name: "addresses.private-ip-address", Values: chunk },
+          ],
+        },
+      );
+      for await (const res of pages) {
         for (const eni of res.NetworkInterfaces ?? []) {
           const groups = (eni.Groups ?? []).map((g) => g.GroupId ?? "").filter((id) => id !== "");
           for (const a of eni.PrivateIpAddresses ?? []) {
@@ -176,8 +155,7 @@ export class Ec2Port {
           if (eni.PrivateIpAddress && chunk.includes(eni.PrivateIpAddress))
             out.set(eni.PrivateIpAddress, groups);
         }
-        token = res.NextToken;
-      } while (token);
+      }
     }
     return out;
   }
@@ -192,17 +170,16 @@ export class Ec2Port {
   /** Ingress rules tagged as this group's (rules Gannet added to its targets' security groups). */
   async listOwnedRules(owner: Owner): Promise<ObservedBackendRule[]> {
     const out: ObservedBackendRule[] = [];
-    let token: string | undefined;
-    do {
-      const res = await this.client.send(
-        new DescribeSecurityGroupRulesCommand({
-          Filters: [
-            { Name: `tag:${TAG.cluster}`, Values: [owner.cluster] },
-            { Name: `tag:${TAG.group}`, Values: [groupTagValue(owner.group)] },
-          ],
-          ...(token ? { NextToken: token } : {}),
-        }),
-      );
+    const pages = paginateDescribeSecurityGroupRules(
+      { client: this.client },
+      {
+        Filters: [
+          { Name: `tag:${TAG.cluster}`, Values: [owner.cluster] },
+          { Name: `tag:${TAG.group}`, Values: [groupTagValue(owner.group)] },
+        ],
+      },
+    );
+    for await (const res of pages) {
       for (const r of res.SecurityGroupRules ?? []) {
         const tags = tagMap(r.Tags);
         // The server filters by tag; checked again so an emulator that ignores a filter cannot widen it.
@@ -214,8 +191,7 @@ export class Ec2Port {
           sourceSecurityGroupId: r.ReferencedGroupInfo?.GroupId ?? "",
         });
       }
-      token = res.NextToken;
-    } while (token);
+    }
     return out.sort(
       (a, b) =>
         a.securityGroupId.localeCompare(b.securityGroupId) ||

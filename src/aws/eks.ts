@@ -2,7 +2,7 @@
 // (endpoint and CA) when they are not configured; one DescribeCluster per cold start.
 
 import { type Cluster, DescribeClusterCommand, EKSClient } from "@aws-sdk/client-eks";
-import { type CallLayerOptions, installCallLayer } from "./call-layer.ts";
+import { type CallLayerOptions, installCallLayer, retryConfig } from "./call-layer.ts";
 import type { AwsSettings } from "./clients.ts";
 
 /** Where a cluster's API server answers, and the CA that signed its certificate (base64 PEM). */
@@ -52,11 +52,11 @@ export class EksPort {
   }
 }
 
-/** An EKS port whose calls pass through the call layer (counted, retried, timed). */
+/** An EKS port whose calls pass through the call layer (retried by the SDK, counted, timed). */
 export function createEksPort(settings: AwsSettings, layer: CallLayerOptions): EksPort {
   const client = new EKSClient({
     region: settings.region,
-    maxAttempts: 1,
+    ...retryConfig(layer),
     ...(settings.endpoint ? { endpoint: settings.endpoint } : {}),
   });
   installCallLayer(client, layer);

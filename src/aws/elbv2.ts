@@ -13,32 +13,36 @@ import {
   DeleteTargetGroupCommand,
   DeregisterTargetsCommand,
   DescribeListenerAttributesCommand,
-  DescribeListenerCertificatesCommand,
   DescribeListenersCommand,
   DescribeLoadBalancerAttributesCommand,
-  DescribeLoadBalancersCommand,
-  DescribeRulesCommand,
   DescribeTagsCommand,
   DescribeTargetGroupAttributesCommand,
-  DescribeTargetGroupsCommand,
   DescribeTargetHealthCommand,
   type ElasticLoadBalancingV2Client,
+  ListenerNotFoundException,
   type LoadBalancer,
+  LoadBalancerNotFoundException,
   ModifyListenerAttributesCommand,
   ModifyListenerCommand,
   ModifyLoadBalancerAttributesCommand,
   ModifyRuleCommand,
   ModifyTargetGroupAttributesCommand,
   ModifyTargetGroupCommand,
+  paginateDescribeListenerCertificates,
+  paginateDescribeLoadBalancers,
+  paginateDescribeRules,
+  paginateDescribeTargetGroups,
   RegisterTargetsCommand,
   RemoveListenerCertificatesCommand,
   RemoveTagsCommand,
+  RuleNotFoundException,
   SetIpAddressTypeCommand,
   SetRulePrioritiesCommand,
   SetSecurityGroupsCommand,
   SetSubnetsCommand,
   type TagDescription,
   type TargetGroup,
+  TargetGroupNotFoundException,
 } from "@aws-sdk/client-elastic-load-balancing-v2";
 import type { DesiredLoadBalancer, DesiredTargetGroup } from "../model/desired.ts";
 import { TAG } from "../model/ownership.ts";
@@ -72,8 +76,14 @@ const TAG_BATCH = 20;
 /** How long tags read from ELBv2 are trusted: ownership tags of an ARN do not change once set. */
 const TAG_CACHE_MS = 10 * 60_000;
 
+/** True when an ARN asked for is gone (deleted by someone else since it was listed). */
 function isNotFound(err: unknown): boolean {
-  return /NotFound/.test((err as { name?: string } | undefined)?.name ?? "");
+  return (
+    err instanceof LoadBalancerNotFoundException ||
+    err instanceof TargetGroupNotFoundException ||
+    err instanceof ListenerNotFoundException ||
+    err instanceof RuleNotFoundException
+  );
 }
 
 function toLoadBalancerSummary(lb: LoadBalancer, tags: Record<string, string>): LoadBalancerSummary {
@@ -181,16 +191,11 @@ export class Elbv2Port {
   /** Every application load balancer in the region, with tags (the caller filters by ownership). */
   async listLoadBalancers(): Promise<LoadBalancerSummary[]> {
     const all: LoadBalancer[] = [];
-    let marker: string | undefined;
-    do {
-      const res = await this.client.send(
-        new DescribeLoadBalancersCommand({ PageSize: 400, ...(marker ? { Marker: marker } : {}) }),
-      );
+    for await (const res of paginateDescribeLoadBalancers({ client: this.client }, { PageSize: 400 })) {
       all.push(
         ...(res.LoadBalancers ?? []).filter((lb) => lb.Type === "application" || lb.Type === undefined),
       );
-      marker = res.NextMarker;
-    } while (marker);
+    }
     const tags = await this.describeTags(all.map((lb) => lb.LoadBalancerArn ?? ""));
     return all.map((lb) => toLoadBalancerSummary(lb, tags.get(lb.LoadBalancerArn ?? "") ?? {}));
   }
@@ -198,14 +203,8 @@ export class Elbv2Port {
   /** Every target group in the region, with tags (the caller filters by ownership). */
   async listTargetGroups(): Promise<TargetGroupSummary[]> {
     const all: TargetGroup[] = [];
-    let marker: string | undefined;
-    do {
-      const res = await this.client.send(
-        new DescribeTargetGroupsCommand({ PageSize: 400, ...(marker ? { Marker: marker } : {}) }),
-      );
+    for await (const res of paginateDescribeTargetGroups({ client: this.client }, { PageSize: 400 }))
       all.push(...(res.TargetGroups ?? []));
-      marker = res.NextMarker;
-    } while (marker);
     const tags = await this.describeTags(all.map((tg) => tg.TargetGroupArn ?? ""));
     return all.map((tg) => toTargetGroupSummary(tg, tags.get(tg.TargetGroupArn ?? "") ?? {}));
   }
@@ -251,15 +250,8 @@ export class Elbv2Port {
 
   private async listRules(listenerArn: string): Promise<Omit<ObservedRule, "owned">[]> {
     const out: Omit<ObservedRule, "owned">[] = [];
-    let marker: string | undefined;
-    do {
-      const res = await this.client.send(
-        new DescribeRulesCommand({
-          ListenerArn: listenerArn,
-          PageSize: 400,
-          ...(marker ? { Marker: marker } : {}),
-        }),
-      );
+    const pages = paginateDescribeRules({ client: this.client }, { ListenerArn: listenerArn, PageSize: 400 });
+    for await (const res of pages) {
       for (const r of res.Rules ?? []) {
         if (r.IsDefault || r.Priority === "default") continue;
         out.push({
@@ -274,8 +266,7 @@ export class Elbv2Port {
             .filter((t): t is RuleTransform => t !== undefined),
         });
       }
-      marker = res.NextMarker;
-    } while (marker);
+    }
     return out;
   }
 
@@ -418,19 +409,12 @@ export class Elbv2Port {
   /** The default certificate first, then the SNI ones sorted (AWS lists only the default on the listener). */
   async listListenerCertificates(listenerArn: string): Promise<string[]> {
     const all: { arn: string; isDefault: boolean }[] = [];
-    let marker: string | undefined;
-    do {
-      const res = await this.client.send(
-        new DescribeListenerCertificatesCommand({
-          ListenerArn: listenerArn,
-          ...(marker ? { Marker: marker } : {}),
-        }),
-      );
+    const pages = paginateDescribeListenerCertificates({ client: this.client }, { ListenerArn: listenerArn });
+    for await (const res of pages) {
       for (const c of res.Certificates ?? []) {
         if (c.CertificateArn) all.push({ arn: c.CertificateArn, isDefault: c.IsDefault === true });
       }
-      marker = res.NextMarker;
-    } while (marker);
+    }
     const defaults = all.filter((c) => c.isDefault).map((c) => c.arn);
     const sni = [...new Set(all.filter((c) => !c.isDefault).map((c) => c.arn))]
       .filter((a) => !defaults.includes(a))

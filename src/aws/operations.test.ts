@@ -5,7 +5,7 @@ import { AWS_OPERATIONS, AWS_SDK_PACKAGES, type AwsService } from "./operations.
 
 const dir = import.meta.dirname;
 
-/** `service:operation` for every `new XxxCommand(` in the non-test sources of src/aws. */
+/** `service:operation` for every `new XxxCommand(` and `paginateXxx(` in the non-test sources of src/aws. */
 function scanSources(): { calls: Set<string>; unknownPackages: string[] } {
   const byPackage = new Map(Object.entries(AWS_SDK_PACKAGES).map(([s, p]) => [p, s as AwsService]));
   const calls = new Set<string>();
@@ -13,7 +13,7 @@ function scanSources(): { calls: Set<string>; unknownPackages: string[] } {
   for (const file of readdirSync(dir).filter((f) => f.endsWith(".ts") && !f.endsWith(".test.ts"))) {
     const text = readFileSync(join(dir, file), "utf8");
     const packages = [...text.matchAll(/from "(@aws-sdk\/client-[a-z0-9-]+)"/g)].map((m) => m[1] ?? "");
-    const commands = [...text.matchAll(/new (\w+)Command\(/g)].map((m) => m[1] ?? "");
+    const commands = [...text.matchAll(/new (\w+)Command\(|paginate(\w+)\(/g)].map((m) => m[1] ?? m[2] ?? "");
     if (commands.length === 0) continue;
     // One port per file, one client per port: the commands of a file belong to its one SDK package.
     const services = packages.map((p) => byPackage.get(p));

@@ -3,8 +3,10 @@
 import {
   type Change,
   ChangeResourceRecordSetsCommand,
-  ListHostedZonesCommand,
+  InvalidChangeBatch,
+  InvalidInput,
   ListResourceRecordSetsCommand,
+  paginateListHostedZones,
   type ResourceRecordSet,
   type Route53Client,
   type RRType,
@@ -18,9 +20,9 @@ export interface RecordChangeResult {
   readonly failed: readonly { readonly change: RecordChange; readonly error: string }[];
 }
 
-// Errors about the content of a batch: splitting it isolates the bad change. Anything else (throttling
-// past the call layer's retries, access, a missing zone) would fail every half too, so it is thrown.
-const BATCH_REJECTIONS = new Set(["InvalidChangeBatch", "InvalidInput"]);
+// Errors about the content of a batch (InvalidChangeBatch, InvalidInput): splitting it isolates the
+// bad change. Anything else (throttling past the SDK's retries, access, a missing zone) would fail
+// every half too, so it is thrown.
 
 /** A name as records use it: Route53's `\ooo` escapes decoded (`\052` is `*`), lowercase, no trailing dot. */
 export function normalizeRecordName(name: string): string {
@@ -73,8 +75,7 @@ function toChange(c: RecordChange): Change {
 }
 
 function errorText(err: unknown): string {
-  const e = err as { name?: string; message?: string };
-  return `${e.name ?? "Error"}: ${e.message ?? String(err)}`;
+  return err instanceof Error ? `${err.name}: ${err.message}` : String(err);
 }
 
 /** The Route53 calls Gannet makes. */
@@ -88,9 +89,7 @@ export class Route53Port {
   /** Every hosted zone of the account. */
   async listHostedZones(): Promise<HostedZone[]> {
     const out: HostedZone[] = [];
-    let marker: string | undefined;
-    do {
-      const res = await this.client.send(new ListHostedZonesCommand(marker ? { Marker: marker } : {}));
+    for await (const res of paginateListHostedZones({ client: this.client }, {})) {
       for (const z of res.HostedZones ?? []) {
         out.push({
           id: (z.Id ?? "").replace(/^\/hostedzone\//, ""),
@@ -98,12 +97,14 @@ export class Route53Port {
           private: z.Config?.PrivateZone ?? false,
         });
       }
-      marker = res.IsTruncated ? res.NextMarker : undefined;
-    } while (marker);
+    }
     return out;
   }
 
-  /** Every record set of a zone, names normalised (see `normalizeRecordName`). */
+  /**
+   * Every record set of a zone, names normalised (see `normalizeRecordName`). Paged by hand: the SDK
+   * has no paginator for ListResourceRecordSets (its next page starts at a name, type and identifier).
+   */
   async listRecordSets(zoneId: string): Promise<ObservedRecordSet[]> {
     const out: ObservedRecordSet[] = [];
     let next:
@@ -190,7 +191,7 @@ export class Route53Port {
       result.applied += batch.length;
       return;
     } catch (err) {
-      if (!BATCH_REJECTIONS.has((err as { name?: string }).name ?? "")) throw err;
+      if (!(err instanceof InvalidChangeBatch || err instanceof InvalidInput)) throw err;
       // AWS applies a batch whole or not at all, but emulators keep the changes before the bad one:
       // re-read the zone so a retry neither repeats a CREATE nor reports a change that took effect.
       const observed = await this.listRecordSets(zoneId);

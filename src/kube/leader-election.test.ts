@@ -163,3 +163,42 @@ describe("LeaderElector", () => {
     );
   });
 });
+
+describe("LeaderElector.renewWhileLeading (a Lambda invocation's hold)", () => {
+  const FAST = { leaseDurationMs: 300, renewDeadlineMs: 200, retryPeriodMs: 10 };
+
+  it("renews until the owner stops it, and still holds the Lease then", async () => {
+    const store = new FakeLease();
+    const a = new LeaderElector(store, "a", FAST);
+    await a.tryAcquireOrRenew();
+    const stop = new AbortController();
+
+    const holding = a.renewWhileLeading(stop.signal);
+    await new Promise((r) => setTimeout(r, 50));
+    const renewedVersion = store.version;
+    stop.abort();
+
+    expect(await holding).toBe(true);
+    expect(renewedVersion).toBeGreaterThan(1);
+    expect(a.isLeader()).toBe(true);
+    expect(store.record?.holderIdentity).toBe("a");
+  });
+
+  it("ends, saying so, once another holder has taken the Lease", async () => {
+    const store = new FakeLease();
+    const a = new LeaderElector(store, "a", FAST);
+    await a.tryAcquireOrRenew();
+
+    store.record = {
+      holderIdentity: "b",
+      leaseDurationSeconds: 15,
+      renewTime: Date.now(),
+      leaseTransitions: 1,
+    };
+    store.version++;
+    const kept = await a.renewWhileLeading(new AbortController().signal);
+
+    expect(kept).toBe(false);
+    expect(a.isLeader()).toBe(false);
+  });
+});

@@ -8,9 +8,11 @@
 // has given up before anyone else may take over.
 //
 // Two ways in: `LeaderElector.run` (the in-cluster controller: campaign, lead, renew, lose, campaign
-// again) and one `tryAcquireOrRenew` at a time (a short-lived runner such as a Lambda invocation:
-// take the Lease with a duration covering its run, renew while it works, `release` at the end, and
-// skip the run when someone else holds it).
+// again) and one `tryAcquireOrRenew` followed by `renewWhileLeading` (a short-lived runner, the Lambda
+// invocation: take the Lease or skip the run when someone else holds it, renew while it works,
+// `release` at the end). A runner that keeps its elector between runs (a warm Lambda) remembers the
+// Lease it saw, so a holder that died without releasing is taken over once its record has not
+// changed for the lease duration, as the controller would.
 
 import type { LeaseRecord, LeaseStore } from "./lease.ts";
 
@@ -172,13 +174,7 @@ export class LeaderElector {
         continue;
       }
       callbacks.onStartedLeading();
-      while (!signal.aborted) {
-        await sleep(this.timing.retryPeriodMs, signal);
-        if (signal.aborted) break;
-        const renewed = await this.renewWithinDeadline(signal);
-        noteLeader();
-        if (!renewed) break;
-      }
+      await this.renewWhileLeading(signal, noteLeader);
       if (signal.aborted) {
         // The owner stops leading (and may release) once its work is drained.
         return;
@@ -186,6 +182,22 @@ export class LeaderElector {
       this.lastRenewAt = undefined;
       callbacks.onStoppedLeading();
     }
+  }
+
+  /**
+   * Renews the Lease every retry period while leading. Resolves true once the signal aborts (the
+   * Lease is still held: the owner may release it), false once leadership is lost (another holder,
+   * or no renewal within the renew deadline).
+   */
+  async renewWhileLeading(signal: AbortSignal, onRenewal: () => void = () => {}): Promise<boolean> {
+    while (!signal.aborted) {
+      await sleep(this.timing.retryPeriodMs, signal);
+      if (signal.aborted) break;
+      const renewed = await this.renewWithinDeadline(signal);
+      onRenewal();
+      if (!renewed) return signal.aborted;
+    }
+    return true;
   }
 
   // Retries a failing renewal until the renew deadline passes; another holder ends it at once.

@@ -3,7 +3,7 @@
 // to an exit code: reconcile (1 when a group failed), plan (0 nothing to do, 2 changes), gc (0 nothing
 // orphaned or all deleted, 2 orphans found in a dry run, 1 a deletion failed), cost, controller, dev.
 
-import { Command, Option } from "commander";
+import { Command, CommanderError, Option } from "commander";
 import { loadControllerSettings, type RawControllerSettings } from "../config/controller-settings.ts";
 import { loadCostSettings, type RawCostFlags } from "../config/cost-settings.ts";
 import { loadSettings, type RawSettings, SettingsError } from "../config/settings.ts";
@@ -250,8 +250,7 @@ export async function main(argv: readonly string[]): Promise<number> {
       console.error(`gannet: ${err.message}`);
       return 2;
     }
-    const e = err as { code?: string; exitCode?: number };
-    if (typeof e.code === "string" && e.code.startsWith("commander.")) return e.exitCode ?? 2;
+    if (err instanceof CommanderError) return err.exitCode;
     throw err;
   }
   return code;

@@ -24,9 +24,9 @@ export interface LambdaSummary {
   readonly result: "reconciled" | "lease-held" | "rejected" | "failed";
   readonly mode?: LambdaRequest["mode"];
   readonly message?: string;
-  /** The Lease (namespace/name) and the holder identity this invocation used. */
+  /** The Lease (namespace/name) and the holder identity this invocation used (absent before it tried). */
   readonly lease?: string;
-  readonly holder: string;
+  readonly holder?: string;
   /** The Kubernetes user the function's IAM identity was mapped to. */
   readonly kubeUser?: string;
   readonly passes: number;
@@ -47,7 +47,7 @@ export interface SummaryInput {
   readonly request?: LambdaRequest;
   readonly message?: string;
   readonly lease?: string;
-  readonly holder: string;
+  readonly holder?: string;
   readonly kubeUser?: string;
   readonly session?: SessionResult;
   readonly errors?: readonly string[];
@@ -86,7 +86,7 @@ export function summarize(input: SummaryInput): LambdaSummary {
     ...(input.request ? { mode: input.request.mode } : {}),
     ...(input.message ? { message: input.message } : {}),
     ...(input.lease ? { lease: input.lease } : {}),
-    holder: input.holder,
+    ...(input.holder ? { holder: input.holder } : {}),
     ...(input.kubeUser ? { kubeUser: input.kubeUser } : {}),
     passes: input.session?.passes ?? 0,
     groups,

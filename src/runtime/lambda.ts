@@ -1,8 +1,10 @@
 // Runtime: the Lambda front door (no pod in the cluster). An EventBridge schedule, or an on-demand
 // invocation, runs: parse the event → connect to the EKS API with the function's own IAM token →
-// take the Lease (or report that someone else holds it and do nothing) → reconcile (lambda-session.ts)
-// → give the Lease back → return a summary. State lives only in Kubernetes and AWS: a warm function
-// reuses its clients and token, a cold one rebuilds them, and both do the same work.
+// take the Lease with the controller's leader elector (or report that someone else holds it and do
+// nothing) → reconcile (lambda-session.ts) while renewing it, every write fenced by it as the
+// controller's are → give the Lease back → return a summary. State lives only in Kubernetes and AWS:
+// a warm function reuses its clients, token and elector (which remembers the Lease it saw), a cold
+// one rebuilds them, and both do the same work.
 
 import { randomUUID } from "node:crypto";
 import { CallStats } from "../aws/call-layer.ts";
@@ -11,26 +13,16 @@ import { EksTokenSource } from "../aws/eks-token.ts";
 import { type LambdaSettings, loadLambdaSettings } from "../config/lambda-settings.ts";
 import { startChangeWatch } from "../kube/change-watch.ts";
 import { KubePort } from "../kube/kube-port.ts";
-import { SimpleLeaseLock } from "../kube/simple-lease-lock.ts";
+import { DEFAULT_LEASE_TIMING, LeaderElector } from "../kube/leader-election.ts";
+import { LeaseLock } from "../kube/lease.ts";
 import { buildTokenKubeConfig, retryOnUnauthorized } from "../kube/token-kube-config.ts";
 import { whoAmI } from "../kube/whoami.ts";
-import { createJsonLog, type JsonLog } from "./json-log.ts";
+import { awsFence, fencedSink } from "./fence.ts";
 import { type LambdaRequest, parseLambdaEvent } from "./lambda-event.ts";
 import { messageOf, runSession } from "./lambda-session.ts";
 import { type LambdaSummary, summarize } from "./lambda-summary.ts";
+import { createLogger, type Logger } from "./log.ts";
 import { createRuntime, type Runtime, resolveVpcId } from "./pass.ts";
-
-/**
- * The lock an invocation holds while it works: a coordination.k8s.io/v1 Lease shared with the
- * in-cluster controller's leader election, so invocations never overlap and never fight a controller.
- * Any Lease module with these two calls fits (src/kube/simple-lease-lock.ts is the default).
- */
-export interface LeaseLock {
-  /** Takes the Lease for `durationSeconds` unless another holder has it; false when it does. */
-  tryAcquire(holder: string, durationSeconds: number): Promise<boolean>;
-  /** Gives the Lease back if still held. */
-  release(): Promise<void>;
-}
 
 /** The parts of the Lambda context the handler uses. */
 export interface LambdaContext {
@@ -44,17 +36,20 @@ export interface LambdaConnection {
   readonly rt: Runtime;
   readonly lambda: LambdaSettings;
   readonly tokens: EksTokenSource;
-  readonly lock: LeaseLock;
+  /**
+   * The controller's leader elector on the same Lease (default gannet-system/gannet-leader), so
+   * invocations never overlap and never write while an in-cluster controller leads.
+   */
+  readonly elector: LeaderElector;
   readonly whoAmI: () => Promise<string>;
   readonly startWatch: Parameters<typeof runSession>[0]["startWatch"];
   vpcId?: string;
 }
 
-/** How to build a handler (tests replace the environment, the log or the Lease lock). */
+/** How to build a handler (tests replace the environment or the log). */
 export interface LambdaHandlerOptions {
   readonly env?: NodeJS.ProcessEnv;
   readonly write?: (line: string) => void;
-  readonly leaseLock?: (connection: Omit<LambdaConnection, "lock">) => LeaseLock;
 }
 
 /** A Lambda handler, with `prepare` to build its connection ahead of the first event (init, benchmarks). */
@@ -71,7 +66,7 @@ const DEFAULT_BUDGET_MS = 15 * 60_000;
 /** Builds the handler; nothing is read or connected until the first call (or `prepare`). */
 export function createLambdaHandler(opts: LambdaHandlerOptions = {}): LambdaHandler {
   const stats = new CallStats();
-  const rootLog = createJsonLog(opts.write);
+  const rootLog = createLogger("info", { sync: true, ...(opts.write ? { write: opts.write } : {}) });
   let connection: Promise<LambdaConnection> | undefined;
   const prepare = () => {
     connection ??= connect(opts, stats, rootLog);
@@ -86,21 +81,22 @@ export function createLambdaHandler(opts: LambdaHandlerOptions = {}): LambdaHand
     const started = Date.now();
     const deadline = started + (context.getRemainingTimeInMillis?.() ?? DEFAULT_BUDGET_MS);
     const requestId = context.awsRequestId ?? randomUUID();
-    const holder = `lambda/${context.functionName ?? "gannet"}/${requestId}`;
     const log = rootLog.child({ requestId });
     const before = stats.snapshot();
+    let holder: string | undefined;
     const finish = (s: Omit<Parameters<typeof summarize>[0], "stats" | "before" | "started" | "holder">) => {
-      const summary = summarize({ ...s, stats, before, started, holder });
-      log[summary.result === "failed" || summary.result === "rejected" ? "error" : "info"]("done", {
-        summary,
-      });
+      const summary = summarize({ ...s, stats, before, started, ...(holder ? { holder } : {}) });
+      log[summary.result === "failed" || summary.result === "rejected" ? "error" : "info"](
+        { summary },
+        "done",
+      );
       return summary;
     };
 
     const parsed = parseLambdaEvent(event);
     if (!parsed.ok) return finish({ result: "rejected", errors: parsed.errors });
     const request = parsed.request;
-    log.info("invoked", { mode: request.mode, ...(request.groups ? { groups: request.groups } : {}) });
+    log.info({ mode: request.mode, ...(request.groups ? { groups: request.groups } : {}) }, "invoked");
     let conn: LambdaConnection;
     try {
       conn = await prepare();
@@ -108,15 +104,19 @@ export function createLambdaHandler(opts: LambdaHandlerOptions = {}): LambdaHand
       return finish({ result: "failed", request, errors: [`could not connect: ${messageOf(err)}`] });
     }
     const lease = `${conn.lambda.lease.namespace}/${conn.lambda.lease.name}`;
+    const { elector } = conn;
+    holder = elector.identity;
     const retryUnauthorized = <T>(fn: () => Promise<T>) =>
       retryOnUnauthorized(conn.tokens, fn, () =>
         log.warn("the API server refused the token (401): signing a new one"),
       );
     let acquired: boolean;
     try {
-      acquired = await retryUnauthorized(() =>
-        conn.lock.tryAcquire(holder, Math.ceil((deadline - Date.now()) / 1000)),
-      );
+      acquired = await retryUnauthorized(async () => {
+        const attempt = await elector.tryAcquireOrRenew();
+        if (attempt === "error") throw elector.lastError;
+        return attempt === "held";
+      });
     } catch (err) {
       return finish({
         result: "failed",
@@ -126,10 +126,20 @@ export function createLambdaHandler(opts: LambdaHandlerOptions = {}): LambdaHand
       });
     }
     if (!acquired) {
-      const message = `the Lease ${lease} is held by another Gannet (an in-cluster controller or another invocation): nothing done`;
+      const message = `the Lease ${lease} is held by another Gannet (${elector.leader}: an in-cluster controller or another invocation): nothing done`;
       return finish({ result: "lease-held", request, lease, message });
     }
     const errors: string[] = [];
+    // Renewed every retry period while the session runs; once lost, no pass starts and the fence
+    // refuses every write, so the new holder never races this invocation.
+    const lost = new AbortController();
+    const stopRenewing = new AbortController();
+    const renewing = elector.renewWhileLeading(stopRenewing.signal).then((kept) => {
+      if (kept) return;
+      errors.push(`lost the Lease ${lease} to ${elector.leader || "nobody"}: stopped early`);
+      lost.abort();
+    });
+    const isLeader = () => elector.isLeader();
     try {
       const kubeUser = await conn.whoAmI().catch(() => undefined);
       conn.vpcId ??= await resolveVpcId(conn.rt);
@@ -142,6 +152,8 @@ export function createLambdaHandler(opts: LambdaHandlerOptions = {}): LambdaHand
         startWatch: conn.startWatch,
         retryUnauthorized,
         log,
+        kube: fencedSink(conn.rt.kube, isLeader, () => {}),
+        signal: lost.signal,
       });
       errors.push(...session.errors);
       return finish({
@@ -156,9 +168,11 @@ export function createLambdaHandler(opts: LambdaHandlerOptions = {}): LambdaHand
       errors.push(messageOf(err));
       return finish({ result: "failed", request, lease, errors });
     } finally {
-      await conn.lock
+      stopRenewing.abort();
+      await renewing;
+      await elector
         .release()
-        .catch((err: unknown) => log.warn("could not give the Lease back", { error: messageOf(err) }));
+        .catch((err: unknown) => log.warn({ error: messageOf(err) }, "could not give the Lease back"));
     }
   };
   const close = async () => {
@@ -169,11 +183,7 @@ export function createLambdaHandler(opts: LambdaHandlerOptions = {}): LambdaHand
   return Object.assign(handler, { prepare, close });
 }
 
-async function connect(
-  opts: LambdaHandlerOptions,
-  stats: CallStats,
-  log: JsonLog,
-): Promise<LambdaConnection> {
+async function connect(opts: LambdaHandlerOptions, stats: CallStats, log: Logger): Promise<LambdaConnection> {
   const { settings, lambda } = loadLambdaSettings(opts.env ?? process.env);
   const aws = {
     region: settings.region,
@@ -191,17 +201,23 @@ async function connect(
   }
   const tokens = new EksTokenSource({ clusterName: lambda.eksCluster, region: settings.region });
   const kc = buildTokenKubeConfig({ ...endpoint, tokens });
-  const rt = createRuntime(settings, stats, { kube: new KubePort(kc) });
-  const base = {
+  // One identity per sandbox: a warm function that could not give the Lease back renews it next time.
+  const identity = `lambda/${opts.env?.AWS_LAMBDA_FUNCTION_NAME ?? process.env.AWS_LAMBDA_FUNCTION_NAME ?? "gannet"}/${randomUUID()}`;
+  const elector = new LeaderElector(new LeaseLock(kc, lambda.lease), identity, DEFAULT_LEASE_TIMING);
+  // Reads always pass; a mutating AWS call needs the Lease, as in the controller.
+  const rt = createRuntime(settings, stats, {
+    kube: new KubePort(kc),
+    beforeAwsCall: awsFence(() => elector.isLeader()),
+  });
+  return {
     rt,
     lambda,
     tokens,
+    elector,
     whoAmI: () => whoAmI(kc),
     startWatch: (onChange: Parameters<typeof startChangeWatch>[1]["onChange"]) =>
       startChangeWatch(kc, { onChange, onError: (message) => log.warn(message) }),
   };
-  const lock = opts.leaseLock?.(base) ?? new SimpleLeaseLock(kc, lambda.lease);
-  return { ...base, lock };
 }
 
 /** The handler the function runs (`index.handler` in the bundle). */

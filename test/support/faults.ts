@@ -16,7 +16,7 @@ export class CrashError extends Error {
 }
 
 interface StackLike {
-  add(mw: unknown, opts: { step: "initialize"; name: string; priority: "low" }): void;
+  add(mw: unknown, opts: { step: "finalizeRequest"; name: string; priority: "low" }): void;
 }
 
 /** Counts mutating AWS calls that completed, and kills the process after the chosen one. */
@@ -34,7 +34,7 @@ export class CrashSwitch {
   }
 
   /**
-   * Installs the switch inside the call layer of each client (one attempt at a time, after the
+   * Installs the switch inside the SDK's retry loop of each client (one attempt at a time, after the
    * call layer's own hook), so a crashed attempt is never retried and never counted as a success.
    */
   install(clients: AwsClients): void {
@@ -56,7 +56,7 @@ export class CrashSwitch {
           if (this.crashed) throw new CrashError(`the process crashed after ${this.crashedAfter}`);
           return out;
         };
-      client.middlewareStack.add(mw, { step: "initialize", name: "testCrashSwitch", priority: "low" });
+      client.middlewareStack.add(mw, { step: "finalizeRequest", name: "testCrashSwitch", priority: "low" });
     }
   }
 
