@@ -10,11 +10,12 @@
 // Values known only after apply are references: the DNS name of an ALB this reconcile creates is
 // `LOAD_BALANCER_REF`; validation CNAMEs of a certificate just requested come with a later pass (requeue).
 
-import type { DesiredGroup, GroupKey, Problem } from "../model/desired.ts";
+import type { GroupKey, Problem } from "../model/desired.ts";
 import type { HostedZone } from "../model/dns/dns-records.ts";
+import type { GroupState } from "../model/group-state.ts";
 import type { Ingress } from "../model/kube-objects.ts";
-import { type Owner, TAG } from "../model/ownership.ts";
-import type { CertificateChoice, CertificateSummary, ValidationRecord } from "../model/tls/certificates.ts";
+import { TAG } from "../model/ownership.ts";
+import type { CertificateChoice, CertificateSummary } from "../model/tls/certificates.ts";
 import type { LoadBalancerSummary, ObservedGroup } from "../types/alb.ts";
 import type { ObservedRecordSet } from "../types/dns.ts";
 import {
@@ -32,21 +33,6 @@ import {
 } from "./dns-plan.ts";
 import { type GroupPlan, planGroup } from "./plan-group.ts";
 import type { RegistrySettings } from "./record-planner.ts";
-
-/** A group's desired state, as the build step makes it. */
-export interface DesiredGroupState {
-  readonly group: GroupKey;
-  readonly owner: Owner;
-  readonly finalizer: string;
-  readonly live: readonly Ingress[];
-  readonly leaving: readonly Ingress[];
-  readonly refused: readonly Ingress[];
-  readonly alb: DesiredGroup;
-  readonly certificates: CertificateChoice;
-  readonly validation: readonly ValidationRecord[];
-  readonly fingerprint: string;
-  readonly fingerprinted: boolean;
-}
 
 /** What AWS holds for the group, as the observe step read it. */
 export interface ObservedGroupInput {
@@ -107,7 +93,7 @@ const NO_ALB_CHANGES: GroupPlan = { changes: [], bindings: { targetGroupArns: {}
 
 /** Plans a group's reconcile: desired against observed, every resource family in one value. */
 export function planReconcile(
-  desired: DesiredGroupState,
+  desired: GroupState,
   observed: ObservedGroupInput,
   settings: PlanSettings,
 ): ReconcilePlan {
@@ -182,7 +168,7 @@ export function planReconcile(
 
 /** The group's records: alias records to its ALB (kept, or the reference to the one apply creates). */
 function planRecordsOf(
-  desired: DesiredGroupState,
+  desired: GroupState,
   observed: ObservedGroupInput,
   settings: PlanSettings,
   alb: { readonly deletions: readonly CertificateChange[]; readonly creating: boolean },
@@ -226,7 +212,7 @@ function planRecordsOf(
  * everything succeeded, on the kept ALB when it differs (or was removed) or on the ALB apply creates.
  */
 function planStateTag(
-  desired: DesiredGroupState,
+  desired: GroupState,
   kept: LoadBalancerSummary | undefined,
   plan: { readonly changes: number; readonly creating: boolean; readonly complete: boolean },
 ): StateTagPlan {

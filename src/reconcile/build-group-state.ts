@@ -3,15 +3,11 @@
 // fingerprint of it all that the group's ALB carries once AWS holds it.
 
 import type { KubeSnapshot } from "../kube/kube-port.ts";
-import type { DesiredGroup, GroupKey } from "../model/desired.ts";
 import { chooseZone, type HostedZone, zoneContainsHost } from "../model/dns/dns-records.ts";
+import type { GroupState } from "../model/group-state.ts";
 import type { Ingress } from "../model/kube-objects.ts";
 import { isOwnedBy, type Owner, shortHash } from "../model/ownership.ts";
-import {
-  type CertificateChoice,
-  type ValidationRecord,
-  validationRecordsNeeded,
-} from "../model/tls/certificates.ts";
+import { type CertificateChoice, validationRecordsNeeded } from "../model/tls/certificates.ts";
 import type { ClusterInventory } from "../observe/observe-aws.ts";
 import type { DnsFilters } from "../plan/dns-plan.ts";
 import type { RegistrySettings } from "../plan/record-planner.ts";
@@ -39,31 +35,7 @@ export interface GroupInput {
   readonly securityGroups?: ReadonlyMap<string, readonly string[]>;
 }
 
-/** Everything one group should be: ALB, certificates, records' inputs, and its fingerprint. */
-export interface GroupState {
-  readonly group: GroupKey;
-  readonly owner: Owner;
-  readonly finalizer: string;
-  /** Members not being deleted, in group order. */
-  readonly live: readonly Ingress[];
-  /** Members being deleted that still hold the group's finalizer. */
-  readonly leaving: readonly Ingress[];
-  /** Ingresses the group's join policy refused. */
-  readonly refused: readonly Ingress[];
-  readonly alb: DesiredGroup;
-  readonly certificates: CertificateChoice;
-  /** Validation CNAMEs of the group's pending certificates. */
-  readonly validation: readonly ValidationRecord[];
-  /** The hash of the desired state, kept on the ALB as `gannet.io/state` once AWS holds it. */
-  readonly fingerprint: string;
-  /**
-   * True when the fingerprint covers all the group's work (nothing halted, leaving or waiting on ACM):
-   * a matching fingerprint then means AWS holds the group and nothing more needs reading.
-   */
-  readonly fingerprinted: boolean;
-}
-
-/** Builds a group's desired state. Pure. */
+/** The build step (pure): the group's ALB model, certificates, validation records and fingerprint. */
 export function buildGroupState(input: GroupInput, settings: ClusterSettings): GroupState {
   const { members, snapshot, inventory } = input;
   const owner = { cluster: settings.cluster, group: members.group };

@@ -4,12 +4,12 @@
 import type { ReconcileApplied } from "../apply/apply-reconcile.ts";
 import type { Disposition } from "../apply/errors.ts";
 import type { DesiredGroup, GroupKey, Problem } from "../model/desired.ts";
+import type { GroupState } from "../model/group-state.ts";
 import type { ObservedGroupState } from "../observe/observe-group.ts";
 import { describeCertificateChange } from "../plan/certificate-planner.ts";
 import type { Change } from "../plan/changes.ts";
 import type { ReconcilePlan } from "../plan/plan-reconcile.ts";
 import type { GroupReport } from "../report/report-group.ts";
-import type { GroupState } from "./build-group-state.ts";
 
 /** The outcome of one group's reconcile, mapped to a queue action by the front door. */
 export interface ReconcileOutcome {
