@@ -11,13 +11,12 @@
 // `LOAD_BALANCER_REF`; validation CNAMEs of a certificate just requested come with a later pass (requeue).
 
 import type { GroupKey, Problem } from "../model/desired.ts";
-import type { HostedZone } from "../model/dns/dns-records.ts";
 import type { GroupState } from "../model/group-state.ts";
 import type { Ingress } from "../model/kube-objects.ts";
 import { TAG } from "../model/ownership.ts";
-import type { CertificateChoice, CertificateSummary } from "../model/tls/certificates.ts";
-import type { LoadBalancerSummary, ObservedGroup } from "../types/alb.ts";
-import type { ObservedRecordSet } from "../types/dns.ts";
+import type { CertificateChoice } from "../model/tls/certificates.ts";
+import type { ObservedGroupState } from "../observe/observe-group.ts";
+import type { LoadBalancerSummary } from "../types/alb.ts";
 import {
   type CertificateChange,
   planCertificateDeletions,
@@ -33,18 +32,6 @@ import {
 } from "./dns-plan.ts";
 import { type GroupPlan, planGroup } from "./plan-group.ts";
 import type { RegistrySettings } from "./record-planner.ts";
-
-/** What AWS holds for the group, as the observe step read it. */
-export interface ObservedGroupInput {
-  readonly loadBalancer?: LoadBalancerSummary;
-  readonly converged: boolean;
-  readonly alb: ObservedGroup;
-  readonly recordSets: ReadonlyMap<string, readonly ObservedRecordSet[]>;
-  readonly readErrors: readonly unknown[];
-  readonly zones: readonly HostedZone[];
-  readonly certificates: readonly CertificateSummary[];
-  readonly existingLoadBalancers?: readonly { readonly arn: string; readonly dnsName: string }[];
-}
 
 /** The settings the plan depends on. */
 export interface PlanSettings {
@@ -94,7 +81,7 @@ const NO_ALB_CHANGES: GroupPlan = { changes: [], bindings: { targetGroupArns: {}
 /** Plans a group's reconcile: desired against observed, every resource family in one value. */
 export function planReconcile(
   desired: GroupState,
-  observed: ObservedGroupInput,
+  observed: ObservedGroupState,
   settings: PlanSettings,
 ): ReconcilePlan {
   const { alb, certificates: choice } = desired;
@@ -169,7 +156,7 @@ export function planReconcile(
 /** The group's records: alias records to its ALB (kept, or the reference to the one apply creates). */
 function planRecordsOf(
   desired: GroupState,
-  observed: ObservedGroupInput,
+  observed: ObservedGroupState,
   settings: PlanSettings,
   alb: { readonly deletions: readonly CertificateChange[]; readonly creating: boolean },
 ): RecordPlan {
