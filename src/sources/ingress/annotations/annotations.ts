@@ -16,7 +16,7 @@ import type { Problem } from "../../../model/desired.ts";
 import type { Ingress } from "../../../model/kube-objects.ts";
 import { mergeUserTags } from "../../../model/ownership.ts";
 import { ANNOTATION_PREFIX, annotationField, createProblem, objectKey } from "../../../model/problems.ts";
-import type { MemberAddons } from "../settings/member-addons.ts";
+import type { MemberAddons } from "../settings/addon-types.ts";
 import { ALB_ANNOTATIONS, ANNOTATION } from "./annotation-registry.ts";
 import type { ListenPort } from "./annotation-schemas.ts";
 import { parseAnnotationValue } from "./annotation-values.ts";

@@ -13,8 +13,7 @@ import {
   sortRecord,
 } from "../../../model/problems.ts";
 import { ANNOTATION, LISTENER_ATTRIBUTES_PREFIX } from "../annotations/annotation-registry.ts";
-import type { GroupSettings } from "./group-settings.ts";
-import type { Attributes, MemberAddons } from "./member-addons.ts";
+import type { AddonSettings, Attributes, MemberAddons } from "./addon-types.ts";
 
 type Owned = { value: string; by: string };
 
@@ -66,7 +65,7 @@ export class AddonMerger {
   }
 
   /** The merged add-ons, as optional group settings (absent when no member states them). */
-  settings(): Pick<GroupSettings, "loadBalancerAttributes" | "listenerAttributes" | "wafv2AclArn"> {
+  settings(): AddonSettings {
     const values = (m: Map<string, Owned>) =>
       sortRecord(Object.fromEntries([...m].map(([k, o]) => [k, o.value])));
     const listeners = [...this.listeners].filter(([, m]) => m.size > 0);

@@ -18,8 +18,8 @@ import { ANNOTATION } from "../annotations/annotation-registry.ts";
 import type { ListenPort } from "../annotations/annotation-schemas.ts";
 import type { LoadBalancerSetting, MemberAnnotations } from "../annotations/annotations.ts";
 import { compareSeniority } from "../groups/ingress-groups.ts";
+import type { AddonSettings } from "./addon-types.ts";
 import { AddonMerger } from "./group-addons.ts";
-import type { Attributes } from "./member-addons.ts";
 
 /** Listener TLS policy used when no member sets `ssl-policy`. */
 export const DEFAULT_SSL_POLICY = "ELBSecurityPolicy-TLS13-1-2-2021-06";
@@ -46,7 +46,7 @@ function defaultListenPorts(
 }
 
 /** Settings of the group's ALB once members agree, defaults filled in. */
-export interface GroupSettings {
+export interface GroupSettings extends AddonSettings {
   readonly scheme: "internal" | "internet-facing";
   readonly ipAddressType: "ipv4" | "dualstack";
   /** Subnet IDs or Name tag values; absent means discovery. */
@@ -59,12 +59,6 @@ export interface GroupSettings {
   /** Security group IDs or Name tag values replacing the managed security group; absent: the managed one. */
   readonly securityGroups?: readonly string[];
   readonly manageBackendSecurityGroupRules?: boolean;
-  /** Only the stated keys: AWS keeps the others as they are. */
-  readonly loadBalancerAttributes?: Attributes;
-  /** By `<Protocol>-<Port>`. */
-  readonly listenerAttributes?: Readonly<Record<string, Attributes>>;
-  /** A Regional WAFv2 web ACL ARN, or `none`; absent: the association is left as it is. */
-  readonly wafv2AclArn?: string;
 }
 
 /** A member that joins the ALB, with the ports its rules are served on. */

@@ -18,19 +18,7 @@ import {
   LISTENER_ATTRIBUTES_PREFIX,
 } from "../annotations/annotation-registry.ts";
 import { readAnnotation } from "../annotations/annotations.ts";
-
-/** Attribute keys to values, as AWS stores them. */
-export type Attributes = Readonly<Record<string, string>>;
-
-/** The add-ons one member states (absent when not annotated or invalid). */
-export interface MemberAddons {
-  readonly loadBalancerAttributes?: Attributes;
-  /** By listener, `<Protocol>-<Port>` as in the annotation name (`HTTPS-443`). */
-  readonly listenerAttributes?: Readonly<Record<string, Attributes>>;
-  /** A Regional WAFv2 web ACL ARN, or `none` to remove the association. */
-  readonly wafv2AclArn?: string;
-  readonly problems: readonly Problem[];
-}
+import type { Attributes, MemberAddons } from "./addon-types.ts";
 
 /** The listener a `listener-attributes.<Protocol>-<Port>` suffix names, or undefined when malformed. */
 export function parseListenerKey(suffix: string): { protocol: "HTTP" | "HTTPS"; port: number } | undefined {
